@@ -1,0 +1,1 @@
+"""The metric layer: every figure shown anywhere is defined here once."""

@@ -1,0 +1,1 @@
+"""Products, bundles/kits and channel listings that map a platform's SKU to ours."""

@@ -1,0 +1,1 @@
+"""The ``chuhai`` console script."""

@@ -1,0 +1,1 @@
+"""VAT/sales-tax thresholds, certifications, data-protection duties (later issue)."""

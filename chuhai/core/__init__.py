@@ -1,0 +1,1 @@
+"""Shared foundations: company settings, money and currency rules, roles, API tokens, encryption."""

@@ -1,0 +1,1 @@
+"""Own-site customer analytics and membership (later issue)."""

@@ -1,0 +1,1 @@
+"""Exchange rates (ECB history + manual overrides) and, later, the fee ledger, landed cost and profit."""

@@ -1,0 +1,1 @@
+"""Warehouses and (later) the append-only stock ledger, reservations and allocation."""

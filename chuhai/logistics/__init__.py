@@ -1,0 +1,1 @@
+"""Shipments, tracking, shipping KPIs and returns (issue: fulfilment)."""

@@ -1,0 +1,1 @@
+"""Orders and order lines from every channel, unique per (account, external id)."""

@@ -1,0 +1,140 @@
+"""Orders and order lines, from every channel, in the channel's currency.
+
+Each order keeps the exchange rate to the base currency at its purchase date (``fx_rate``), so consolidated
+figures are one multiplication in SQL and never re-fetch a rate per row. Rounding happens when a figure is shown.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chuhai.core.fields import CountryField, CurrencyField, MoneyField
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", _("Pending payment")
+    UNSHIPPED = "unshipped", _("Unshipped")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+    RETURNED = "returned", _("Returned")
+    REFUNDED = "refunded", _("Refunded")
+
+
+#: Statuses whose revenue counts as a sale (not cancelled, not still awaiting payment).
+SALE_STATUSES = (
+    OrderStatus.UNSHIPPED,
+    OrderStatus.PARTIALLY_SHIPPED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.RETURNED,
+    OrderStatus.REFUNDED,
+)
+
+
+class FulfilmentChannel(models.TextChoices):
+    FBA = "fba", _("Amazon FBA")
+    MERCHANT = "merchant", _("Merchant (own warehouse)")
+    THREE_PL = "3pl", _("Overseas 3PL")
+    DROPSHIP = "dropship", _("Dropship")
+
+
+RATE_DIGITS, RATE_PLACES = 24, 12
+
+
+class Order(models.Model):
+    account = models.ForeignKey("channels.ChannelAccount", on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(_("order id"), max_length=64)
+    marketplace = CountryField(_("marketplace"))
+    purchased_at = models.DateTimeField(_("purchased at"))
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices)
+    fulfilment_channel = models.CharField(_("fulfilment"), max_length=10, choices=FulfilmentChannel.choices)
+    customer_ref = models.CharField(
+        _("customer"), max_length=128, blank=True, help_text=_("Buyer id or a hash of the buyer's email.")
+    )
+    ship_country = CountryField(_("ship-to country"), blank=True)
+    ship_region = models.CharField(_("ship-to region"), max_length=100, blank=True)
+    ship_city = models.CharField(_("ship-to city"), max_length=100, blank=True)
+    ship_postal = models.CharField(_("ship-to postal code"), max_length=20, blank=True)
+    currency = CurrencyField(_("currency"))
+    items_total = MoneyField(_("items"), default=0)
+    shipping_total = MoneyField(_("shipping"), default=0)
+    tax_total = MoneyField(_("tax"), default=0)
+    discount_total = MoneyField(_("discounts"), default=0)
+    order_total = MoneyField(_("order total"), default=0)
+    base_currency = CurrencyField(_("base currency"))
+    fx_rate = models.DecimalField(
+        _("rate to base currency"), max_digits=RATE_DIGITS, decimal_places=RATE_PLACES,
+        help_text=_("Units of base currency per unit of order currency at the purchase date."),
+    )
+    source_updated_at = models.DateTimeField(_("last updated at source"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-purchased_at"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        permissions = [("view_order_customer", _("Can view buyers' addresses"))]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="order_unique_per_account"),
+            models.CheckConstraint(condition=models.Q(status__in=OrderStatus.values), name="order_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(fulfilment_channel__in=FulfilmentChannel.values), name="order_fulfilment_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(items_total__gte=0, shipping_total__gte=0, tax_total__gte=0,
+                                   discount_total__gte=0, order_total__gte=0),
+                name="order_totals_not_negative",
+            ),
+            models.CheckConstraint(condition=models.Q(fx_rate__gt=0), name="order_fx_rate_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["purchased_at"], name="order_purchased_idx"),
+            models.Index(fields=["account", "purchased_at"], name="order_account_purchased_idx"),
+            models.Index(fields=["customer_ref"], name="order_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.external_id}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    external_line_id = models.CharField(_("order item id"), max_length=64, blank=True)
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines",
+        help_text=_("Empty while the channel SKU is not mapped to one of our products."),
+    )
+    channel_sku = models.CharField(_("channel SKU"), max_length=100)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = MoneyField(_("unit price"), help_text=_("As the channel reports it (VAT-inclusive in the EU/UK)."))
+    item_tax = MoneyField(_("item tax"), default=0)
+    shipping = MoneyField(_("shipping"), default=0)
+    shipping_tax = MoneyField(_("shipping tax"), default=0)
+    discount = MoneyField(_("discount"), default=0)
+
+    class Meta:
+        ordering = ["order", "line_no"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="order_line_unique_no"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_qty_positive"),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0, item_tax__gte=0, shipping__gte=0, shipping_tax__gte=0,
+                                   discount__gte=0),
+                name="order_line_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} #{self.line_no}"
+
+    @property
+    def item_amount(self):
+        """Goods value of the line in the order currency: unit price × quantity − discount."""
+        return self.unit_price * self.quantity - self.discount

@@ -1,0 +1,1 @@
+"""Suppliers, purchase orders, forecasts and replenishment (later issue)."""

@@ -1,0 +1,5 @@
+"""Local development: DEBUG on, everything else as in base."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True

@@ -1,0 +1,1 @@
+"""The operating-model advisor (later issue)."""

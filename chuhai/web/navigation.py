@@ -1,0 +1,33 @@
+"""The navigation: each entry names the permission that opens it, so menus and server checks agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None
+
+
+NAVIGATION = [
+    NavItem(_("Dashboard"), "home", "analytics.view_dashboard"),
+]
+
+
+def visible_navigation(user, current_path: str):
+    items = []
+    for item in NAVIGATION:
+        if item.permission and not user.has_perm(item.permission):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": item.label, "url": url, "active": current_path == url or (url != "/" and current_path.startswith(url))})
+    return items
