@@ -17,6 +17,13 @@ class NavItem:
 
 NAVIGATION = [
     NavItem(_("Dashboard"), "home", "analytics.view_dashboard"),
+    NavItem(_("Products"), "products", "catalog.view_product"),
+    NavItem(_("Listings"), "listings", "catalog.view_listing"),
+    NavItem(_("Channel accounts"), "accounts", "channels.view_channelaccount"),
+    NavItem(_("Warehouses"), "warehouses", "inventory.view_warehouse"),
+    NavItem(_("Orders"), "orders", "orders.view_order"),
+    NavItem(_("Exchange rates"), "fx", "finance.access_finance"),
+    NavItem(_("Settings"), "company-settings", "core.change_companysettings"),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Pages for the core entities: lists with filters and exports, details, and forms."""
