@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from chuhai.core.money import normalize_currency
@@ -74,6 +74,10 @@ def load_ecb_rates(since: dt.date | None = dt.date(2010, 1, 1), until: dt.date |
                    progress=None) -> int:
     """Store the bundled ECB history in :class:`FxRate`; idempotent (unique (currency, date)). Returns rows added."""
     rows = [r for r in bundled_ecb_history() if (since is None or r[0] >= since) and (until is None or r[0] <= until)]
+    loaded = FxRate.objects.filter(source="ECB").aggregate(first=models.Min("date"), last=models.Max("date"))
+    if loaded["first"] is not None:
+        # The ECB series is loaded as one contiguous span: only days outside it can be new (keeps re-runs fast).
+        rows = [r for r in rows if r[0] < loaded["first"] or r[0] > loaded["last"]]
     before = FxRate.objects.count()
     batch = 5000
     with transaction.atomic():
