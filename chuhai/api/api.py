@@ -1,7 +1,78 @@
-"""The REST API: /api/v1/ with OpenAPI docs at /api/v1/docs (served locally)."""
+"""The REST API, ``/api/v1/``, with OpenAPI docs at ``/api/v1/docs`` served from local static files (no CDN).
 
+Authentication and permissions: see :mod:`chuhai.api.auth` (bearer token or session; one Django permission per
+operation). Error bodies: see :mod:`chuhai.api.errors` (always ``{"detail": "..."}``).
+
+The docs page and ``/api/v1/openapi.json`` require a login too. The site-wide login middleware skips ``/api/``
+(the API answers 401 instead of redirecting), so :func:`docs_login_required` does it here: the docs page
+redirects an anonymous browser to the login page, ``openapi.json`` answers 401 JSON; a bearer token works for
+both, so a script can fetch the schema. Any logged-in user may read the schema: it describes what exists, not
+the seller's data.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from ninja import NinjaAPI
 
-from .auth import AUTH
+from . import catalog, channels, errors, fx, inventory, me, orders
+from .auth import needs, required_permission, user_from_request
 
-api = NinjaAPI(title="chuhai API", version="1", auth=AUTH, urls_namespace="api")
+#: Operations open to every authenticated user; every other operation must name a permission.
+LOGIN_ONLY = {"/me"}
+
+
+def docs_login_required(view):
+    serves_schema = getattr(view, "func", view).__name__ == "openapi_json"
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if user_from_request(request) is None:
+            if serves_schema:
+                return JsonResponse({"detail": "Authentication required: send 'Authorization: Bearer <token>' "
+                                               "or log in."}, status=401)
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="chuhai API",
+        version="1",
+        description="Catalogue, channel accounts, warehouses, orders (read) and exchange rates. "
+                    "Authenticate with `Authorization: Bearer <token>` (`chuhai users token NAME`).",
+        auth=needs(),
+        urls_namespace="api",
+        docs_decorator=docs_login_required,
+    )
+    errors.install(api)
+    for module in (me, catalog, channels, inventory, orders, fx):
+        api.add_router("", module.router)
+    check_every_operation_needs_a_permission(api)
+    return api
+
+
+def operations(api: NinjaAPI):
+    """(path, method, operation) for every operation of ``api``."""
+    for _prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    yield path, method, operation
+
+
+def check_every_operation_needs_a_permission(api: NinjaAPI) -> None:
+    """Fail at import if an operation forgot ``auth=needs("app.codename")``: no endpoint is open by accident."""
+    missing = [f"{method} {path}" for path, method, op in operations(api)
+               if required_permission(op) is None and path not in LOGIN_ONLY]
+    if missing:
+        raise RuntimeError(f"API operations without a permission: {', '.join(missing)}")
+
+
+api = build_api()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+
 from chuhai.core.countries import normalize_country
 from chuhai.core.money import normalize_currency
 
@@ -15,7 +17,7 @@ def create_product(sku: str, name_en: str = "", name_zh: str = "", cost: Decimal
     """Validate and create one product. A cost without a currency is an error, not a guess."""
     sku = (sku or "").strip()
     if cost is not None and not cost_currency:
-        raise ValueError("a purchase cost needs its currency (--cost-currency)")
+        raise ValidationError({"cost_currency": "a purchase cost needs its currency"})
     product = Product(
         sku=sku,
         name_en=name_en,
@@ -25,6 +27,19 @@ def create_product(sku: str, name_en: str = "", name_zh: str = "", cost: Decimal
         weight_g=weight_g,
         **extra,
     )
+    product.full_clean()
+    product.save()
+    return product
+
+
+def update_product(product: Product, changes: dict) -> Product:
+    """Apply ``changes`` (model field → value) with the model's full validation; the audit history records who."""
+    for field, value in changes.items():
+        setattr(product, field, value)
+    if product.cost_currency:
+        product.cost_currency = normalize_currency(product.cost_currency)
+    if product.purchase_cost is not None and not product.cost_currency:
+        raise ValidationError({"cost_currency": "a purchase cost needs its currency"})
     product.full_clean()
     product.save()
     return product

@@ -24,6 +24,9 @@ PURCHASING_APPS = ("purchasing",)
 #: Never granted to a role other than admin: users, groups, tokens, company settings, admin log, sessions.
 ADMIN_ONLY_APPS = ("auth", "core", "admin", "sessions", "contenttypes")
 
+#: Buyers' personal data (GDPR/PIPL): only roles that ship orders see it, never read-only roles.
+PERSONAL_DATA_PERMISSIONS = ("view_order_customer",)
+
 #: Permission that opens the finance pages (custom permission on finance.FxRate's app, see finance.models).
 FINANCE_ACCESS = "finance.access_finance"
 ANALYTICS_ACCESS = "analytics.view_dashboard"
@@ -47,7 +50,9 @@ def role_permissions(role: str):
 
     if role == "admin":
         return Permission.objects.all()
-    view_ops = Q(pk__in=_perms(OPERATIONS_APPS + PURCHASING_APPS, ("view",)).values("pk"))
+    view_ops = Q(pk__in=_perms(OPERATIONS_APPS + PURCHASING_APPS, ("view",)).values("pk")) & ~Q(
+        codename__in=PERSONAL_DATA_PERMISSIONS
+    )
     dashboard = Q(content_type__app_label="analytics")
     if role == "operations":
         return Permission.objects.filter(Q(pk__in=_perms(OPERATIONS_APPS).values("pk")) | view_ops | dashboard)

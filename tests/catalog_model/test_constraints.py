@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from chuhai.catalog.models import BundleComponent, Listing, Product
@@ -23,7 +24,7 @@ def test_cost_needs_a_currency_and_cannot_be_negative():
         Product.objects.create(sku="A", purchase_cost=Decimal("1"), cost_currency="")
     with pytest.raises(IntegrityError), transaction.atomic():
         Product.objects.create(sku="B", purchase_cost=Decimal("-1"), cost_currency="CNY")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError, match="cost_currency"):
         create_product("C", cost=Decimal("1"))
 
 

@@ -23,3 +23,11 @@ def test_operations_cannot_open_finance_but_finance_can(role_users):
     assert role_users["finance"].has_perm("finance.access_finance")
     assert role_users["operations"].has_perm("catalog.change_product")
     assert not role_users["finance"].has_perm("catalog.change_product")
+
+
+@pytest.mark.django_db
+def test_buyer_personal_data_only_for_roles_that_ship(role_users):
+    assert role_users["operations"].has_perm("orders.view_order_customer")
+    for role in ("viewer", "finance", "purchasing"):
+        assert not role_users[role].has_perm("orders.view_order_customer"), role
+        assert role_users[role].has_perm("orders.view_order"), role
