@@ -91,6 +91,16 @@ def load_ecb_rates(since: dt.date | None = dt.date(2010, 1, 1), until: dt.date |
     return FxRate.objects.count() - before
 
 
+def ensure_ecb_rates(progress=None) -> tuple[int, dt.date | None]:
+    """Load whatever part of the bundled ECB history is not stored yet (from 2010).
+
+    Returns (rows added, last stored ECB day). Quick when nothing is missing, so ``chuhai init`` can always call it.
+    """
+    added = load_ecb_rates(progress=progress)
+    last = FxRate.objects.filter(source="ECB").aggregate(last=models.Max("date"))["last"]
+    return added, last
+
+
 class FxConverter:
     """Converts many amounts quickly: each currency's ECB series and the manual rates are read once, then
     looked up in memory. Create one per request or import; it does not see rates added after it was built."""

@@ -1,0 +1,8 @@
+"""One module per command group; each has ``register(subparsers)`` and sets ``run`` on its parsers."""
+
+from __future__ import annotations
+
+from . import accounts, demo, fx, init, manage, products, serve, stats, users, warehouses
+
+#: In the order ``chuhai --help`` lists them.
+COMMANDS = (init, serve, demo, users, accounts, warehouses, products, stats, fx, manage)
