@@ -230,7 +230,7 @@ def test_init_is_complete_then_quick(chuhai):
     assert FxRate.objects.filter(currency="USD", date=dt.date(2024, 1, 2)).exists()
     count = FxRate.objects.count()
     second = chuhai("init")
-    assert second.code == 0 and "are loaded" in second.out
+    assert second.code == 0 and "0 added" in second.out
     assert FxRate.objects.count() == count and CompanySettings.objects.count() == 1
 
 
