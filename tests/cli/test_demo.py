@@ -22,7 +22,7 @@ def test_demo_loads_once_and_prints_logins(chuhai):
     assert loaded.code == 0
     assert Order.objects.count() == 150
     assert "orders: 150" in loaded.out
-    assert "demo / demo  (admin)" in loaded.out and "http://127.0.0.1:8000/" in loaded.out
+    assert "demo / demo  (admin)" in loaded.out and "chuhai serve" in loaded.out
     assert "Generating orders" in loaded.err and "100%" in loaded.err  # tqdm bars on stderr, not stdout
     assert authenticate(username="demo", password="demo").is_superuser
     counts = json.loads(chuhai("stats", "--json").out)

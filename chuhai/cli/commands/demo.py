@@ -7,7 +7,7 @@ import sys
 from ..arguments import non_negative_int, positive_int
 from ..errors import CliError
 
-SERVE_HINT = "Start the server with `chuhai serve` and open http://127.0.0.1:8000/"
+SERVE_HINT = "Start the server with `chuhai serve` (make demo does) and log in with one of:"
 
 
 def register(subparsers) -> None:
