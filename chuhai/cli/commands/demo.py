@@ -13,7 +13,7 @@ SERVE_HINT = "Start the server with `chuhai serve` (make demo does) and log in w
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "demo", help="load the demo business into the database",
-        description="Load a believable demo business (~120 SKUs, 8 channels, 12 months of orders) and its demo "
+        description="Load a believable demo business (~120 SKUs, 9 channel accounts, 12 months of orders) and its demo "
                     "users into the database, then exit. Deterministic for a given seed. Run `chuhai init` first.",
     )
     parser.add_argument("--orders", type=positive_int, default=20000, help="number of orders (default: %(default)s)")
