@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from chuhai.core.countries import normalize_country
 from chuhai.core.money import normalize_currency
 
@@ -25,6 +27,27 @@ def create_account(code: str, platform: str, marketplace: str, currency: str | N
         operating_model=operating_model or default_model_for(platform),
         credentials=credentials or {},
     )
+    account.full_clean()
+    account.save()
+    return account
+
+
+def merged_credentials(stored: dict, set_values: dict[str, str], remove: set[str]) -> dict:
+    """``stored`` with ``set_values`` written over it and the ``remove`` keys dropped (a key in both is removed).
+
+    Edits name only what changes, so a secret is never read back to a page to be re-submitted.
+    """
+    merged = {**(stored or {}), **set_values}
+    for key in remove:
+        merged.pop(key, None)
+    return merged
+
+
+@transaction.atomic
+def save_account(account: ChannelAccount, set_values: dict[str, str] | None = None,
+                 remove: set[str] | None = None) -> ChannelAccount:
+    """Validate and save ``account`` (its other fields already assigned) with its credentials updated."""
+    account.credentials = merged_credentials(account.credentials, set_values or {}, remove or set())
     account.full_clean()
     account.save()
     return account

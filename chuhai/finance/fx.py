@@ -211,6 +211,34 @@ class FxConverter:
         return Decimal(amount) * self.rate(base, quote, day)
 
 
+CHART_PLACES = Decimal("0.000001")
+
+
+def ecb_pair_series(base: str, quote: str, days: int = 365, end: dt.date | None = None) -> list[tuple[str, str]]:
+    """``[(iso date, rate)]`` — 1 ``base`` = rate ``quote`` — for each ECB publication day of the ``days`` up to
+    ``end`` (default: the last published day). Cross rates come from the euro rates; EUR itself is 1.
+
+    Rates are strings rounded to six places: a chart needs no more, and no float ever enters the figures.
+    """
+    if end is None:
+        end = FxRate.objects.order_by("-date").values_list("date", flat=True).first()
+        if end is None:
+            return []
+    start = end - dt.timedelta(days=days)
+    wanted = {base, quote} - {"EUR"}
+    by_day: dict[dt.date, dict[str, Decimal]] = {}
+    for day, currency, per_eur in FxRate.objects.filter(
+        currency__in=wanted, date__gte=start, date__lte=end
+    ).values_list("date", "currency", "per_eur"):
+        by_day.setdefault(day, {"EUR": ONE})[currency] = per_eur
+    series = []
+    for day in sorted(by_day):
+        rates = by_day[day]
+        if base in rates and quote in rates:
+            series.append((day.isoformat(), str((rates[quote] / rates[base]).quantize(CHART_PLACES))))
+    return series
+
+
 def quote(base: str, quote_ccy: str, day: dt.date) -> FxQuote:
     return FxConverter().quote(base, quote_ccy, day)
 

@@ -1,8 +1,19 @@
-"""Template context shared by every page: the navigation, filtered by what the user may open."""
+"""Template context shared by every page: the navigation, filtered by what the user may open, and who is in."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from chuhai.core.roles import role_of
+
+#: How each role is named on screen (the group names themselves stay English identifiers).
+ROLE_LABELS = {
+    "admin": _("Administrator"),
+    "operations": _("Operations"),
+    "finance": _("Finance"),
+    "purchasing": _("Purchasing"),
+    "viewer": _("Viewer"),
+}
 
 
 def shell(request):
@@ -11,4 +22,9 @@ def shell(request):
         return {}
     from .navigation import visible_navigation
 
-    return {"nav": visible_navigation(user, request.path), "user_role": role_of(user)}
+    role = role_of(user)
+    return {
+        "nav": visible_navigation(user, request.path),
+        "user_role": role,
+        "user_role_label": ROLE_LABELS.get(role, role or ""),
+    }

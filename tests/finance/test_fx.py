@@ -4,7 +4,15 @@ from decimal import Decimal
 import pytest
 
 from chuhai.core.money import quantize
-from chuhai.finance.fx import FxConverter, FxRateMissing, bundled_ecb_history, convert, load_ecb_rates, quote, set_manual_rate
+from chuhai.finance.fx import (
+    FxConverter,
+    FxRateMissing,
+    bundled_ecb_history,
+    convert,
+    load_ecb_rates,
+    quote,
+    set_manual_rate,
+)
 from chuhai.finance.models import FxRate
 
 
