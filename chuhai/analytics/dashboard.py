@@ -81,7 +81,7 @@ _SUM_FIELD = DecimalField(max_digits=38, decimal_places=12)
 
 #: Goods value of one order line in the base currency, before rounding.
 LINE_SALES = ExpressionWrapper(
-    (F("unit_price") * F("quantity") - F("discount")) * F("order__fx_rate"), output_field=_SUM_FIELD
+    (F("gross_amount") - F("discount")) * F("order__fx_rate"), output_field=_SUM_FIELD
 )
 
 

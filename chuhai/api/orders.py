@@ -59,7 +59,7 @@ class OrderLineOut(Schema):
     shipping: str
     shipping_tax: str
     discount: str
-    item_amount: str = Field(description="unit_price × quantity − discount, in the order currency.")
+    item_amount: str = Field(description="line amount (unit_price × quantity as reported) − discount, in the order currency.")
 
     @staticmethod
     def resolve_sku(obj: OrderLine) -> str | None:

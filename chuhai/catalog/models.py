@@ -122,3 +122,27 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.code}:{self.channel_sku}"
+
+
+class UnmappedSku(models.Model):
+    """A channel SKU seen on imported order lines that maps to none of our products: a task for someone to map.
+
+    Mapping it (:func:`chuhai.catalog.mapping.map_channel_sku`) creates the listing and re-links past lines.
+    """
+
+    account = models.ForeignKey("channels.ChannelAccount", on_delete=models.CASCADE, related_name="unmapped_skus")
+    channel_sku = models.CharField(_("channel SKU"), max_length=100)
+    product_name = models.CharField(_("product name on the channel"), max_length=500, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), auto_now=True)
+    resolved_at = models.DateTimeField(_("mapped at"), null=True, blank=True)
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["account__code", "channel_sku"]
+        verbose_name = _("unmapped channel SKU")
+        verbose_name_plural = _("unmapped channel SKUs")
+        constraints = [models.UniqueConstraint(fields=["account", "channel_sku"], name="unmapped_sku_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.channel_sku}"

@@ -83,3 +83,46 @@ class ChannelAccount(models.Model):
     def masked_credentials(self) -> dict[str, str]:
         """Credentials as they may be shown: keys in full, values as their last four characters."""
         return {key: mask_secret(value) for key, value in (self.credentials or {}).items()}
+
+
+class ImportStatus(models.TextChoices):
+    SUCCEEDED = "succeeded", _("Imported")
+    DRY_RUN = "dry_run", _("Dry run")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRun(models.Model):
+    """One file taken in (or refused): who, when, which file (by SHA-256) and what it changed.
+
+    A rejected file changed nothing; its errors (line, column, value, message) are kept here for the upload page.
+    """
+
+    source = models.CharField(_("source"), max_length=40)
+    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="import_runs")
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    file_size = models.BigIntegerField(_("bytes"), default=0)
+    user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("records created"), default=0)
+    updated = models.PositiveIntegerField(_("records updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        permissions = [("run_import", _("Can import report files"))]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ImportStatus.values), name="import_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.file_name} ({self.status})"

@@ -53,11 +53,13 @@ def role_permissions(role: str):
     view_ops = Q(pk__in=_perms(OPERATIONS_APPS + PURCHASING_APPS, ("view",)).values("pk")) & ~Q(
         codename__in=PERSONAL_DATA_PERMISSIONS
     )
-    dashboard = Q(content_type__app_label="analytics")
+    dashboard = Q(content_type__app_label="analytics", codename__startswith="view_")
     if role == "operations":
         return Permission.objects.filter(Q(pk__in=_perms(OPERATIONS_APPS).values("pk")) | view_ops | dashboard)
     if role == "finance":
-        return Permission.objects.filter(Q(pk__in=_perms(FINANCE_APPS).values("pk")) | view_ops | dashboard)
+        # Finance takes in settlement and transaction reports itself.
+        imports = Q(content_type__app_label="channels", codename="run_import")
+        return Permission.objects.filter(Q(pk__in=_perms(FINANCE_APPS).values("pk")) | view_ops | dashboard | imports)
     if role == "purchasing":
         return Permission.objects.filter(
             Q(pk__in=_perms(PURCHASING_APPS).values("pk"))

@@ -414,7 +414,7 @@ class OrderGenerator:
             unit = self._unit_price(spec, listing, deal)
             gross.append(unit * qty)
             lines.append(OrderLine(line_no=len(lines) + 1, product_id=listing.product_id,
-                                   channel_sku=listing.channel_sku, quantity=qty, unit_price=unit,
+                                   channel_sku=listing.channel_sku, quantity=qty, unit_price=unit, gross_amount=unit * qty,
                                    external_line_id=self._line_id(spec, state)))
         items = sum(gross, ZERO)
 

@@ -60,3 +60,73 @@ class ManualFxRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.valid_from} 1 {self.base} = {self.rate} {self.quote}"
+
+
+class Settlement(models.Model):
+    """A payout period as the platform reports it (Amazon settlement id): the total its ledger lines must sum to."""
+
+    account = models.ForeignKey("channels.ChannelAccount", on_delete=models.PROTECT, related_name="settlements")
+    settlement_id = models.CharField(_("settlement id"), max_length=64)
+    start_at = models.DateTimeField(_("period start"), null=True, blank=True)
+    end_at = models.DateTimeField(_("period end"), null=True, blank=True)
+    deposit_at = models.DateTimeField(_("deposit date"), null=True, blank=True)
+    total_amount = models.DecimalField(_("total"), max_digits=20, decimal_places=6, null=True, blank=True)
+    currency = CurrencyField(_("currency"))
+    lines_total = models.DecimalField(_("sum of lines"), max_digits=20, decimal_places=6, default=0)
+    import_run = models.ForeignKey("channels.ImportRun", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="settlements")
+
+    class Meta:
+        ordering = ["-end_at"]
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "settlement_id"], name="settlement_unique_per_account"),
+        ]
+
+    def __str__(self) -> str:
+        return self.settlement_id
+
+    @property
+    def difference(self):
+        """Reported total minus the sum of the stored lines (zero for a consistent file)."""
+        return None if self.total_amount is None else self.total_amount - self.lines_total
+
+
+class LedgerLine(models.Model):
+    """One raw money line from a settlement or transaction report, exactly as the platform reported it.
+
+    ``fingerprint`` (digest of the source row + its occurrence number within the file) makes re-imports no-ops.
+    Mapping to a fee taxonomy, FX and profit belong to the finance issue; this table stores exactly.
+    """
+
+    account = models.ForeignKey("channels.ChannelAccount", on_delete=models.PROTECT, related_name="ledger_lines")
+    settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT, null=True, blank=True, related_name="lines")
+    settlement_ref = models.CharField(_("settlement id"), max_length=64, blank=True)
+    source = models.CharField(_("source"), max_length=40)
+    fingerprint = models.CharField(max_length=32, editable=False)
+    transaction_type = models.CharField(_("transaction type"), max_length=100, blank=True)
+    order_ref = models.CharField(_("order id"), max_length=64, blank=True, db_index=True)
+    sku = models.CharField(_("SKU"), max_length=100, blank=True)
+    quantity = models.IntegerField(_("quantity"), null=True, blank=True)
+    amount_type = models.CharField(_("amount type"), max_length=100, blank=True)
+    amount_description = models.CharField(_("amount description"), max_length=255, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=6)
+    currency = CurrencyField(_("currency"))
+    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    marketplace = models.CharField(_("marketplace"), max_length=64, blank=True)
+    fulfilment = models.CharField(_("fulfilment"), max_length=20, blank=True)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    import_run = models.ForeignKey("channels.ImportRun", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="ledger_lines")
+
+    class Meta:
+        ordering = ["posted_at", "id"]
+        verbose_name = _("ledger line")
+        verbose_name_plural = _("ledger lines")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "fingerprint"], name="ledger_line_unique_fingerprint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_type} {self.amount_type}/{self.amount_description} {self.amount} {self.currency}"

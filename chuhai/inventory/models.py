@@ -36,3 +36,38 @@ class Warehouse(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class FbaInventorySnapshot(models.Model):
+    """What Amazon says it holds for a SKU on a day (Manage FBA Inventory report). Reconciled against the stock
+    ledger by the inventory issue; stored here as reported. One row per account × day × SKU × FNSKU."""
+
+    account = models.ForeignKey("channels.ChannelAccount", on_delete=models.PROTECT, related_name="fba_snapshots")
+    snapshot_date = models.DateField(_("date"))
+    sku = models.CharField(_("SKU"), max_length=100)
+    fnsku = models.CharField(_("FNSKU"), max_length=20, blank=True)
+    asin = models.CharField(_("ASIN"), max_length=20, blank=True)
+    product_name = models.CharField(_("product name"), max_length=500, blank=True)
+    condition = models.CharField(_("condition"), max_length=40, blank=True)
+    fulfillable = models.IntegerField(_("fulfillable"), default=0)
+    unsellable = models.IntegerField(_("unsellable"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+    warehouse_total = models.IntegerField(_("in warehouse"), default=0)
+    total = models.IntegerField(_("total"), default=0)
+    inbound_working = models.IntegerField(_("inbound working"), default=0)
+    inbound_shipped = models.IntegerField(_("inbound shipped"), default=0)
+    inbound_receiving = models.IntegerField(_("inbound receiving"), default=0)
+    researching = models.IntegerField(_("researching"), default=0)
+    import_run = models.ForeignKey("channels.ImportRun", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="fba_snapshots")
+
+    class Meta:
+        ordering = ["-snapshot_date", "sku"]
+        verbose_name = _("FBA inventory snapshot")
+        verbose_name_plural = _("FBA inventory snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "snapshot_date", "sku", "fnsku"], name="fba_snapshot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_date} {self.sku}"

@@ -41,6 +41,28 @@ class FulfilmentChannel(models.TextChoices):
     DROPSHIP = "dropship", _("Dropship")
 
 
+class DocumentType(models.TextChoices):
+    """An order, or a credit document that reverses (part of) one, such as an invoice prefixed "C" in a
+    retailer's export. Credit documents carry negative quantities; every other order keeps amounts ≥ 0."""
+
+    ORDER = "order", _("Order")
+    CREDIT = "credit", _("Credit / cancellation")
+
+
+class TaxModel(models.TextChoices):
+    """Who remits the tax on the order: marketplace-collected tax (US facilitator, EU IOSS) is never revenue."""
+
+    UNKNOWN = "", _("Unknown")
+    SELLER = "seller", _("Seller remits")
+    MARKETPLACE = "marketplace", _("Marketplace collects and remits")
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SHIPPED = "shipped", _("Shipped")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 RATE_DIGITS, RATE_PLACES = 24, 12
 
 
@@ -51,6 +73,13 @@ class Order(models.Model):
     purchased_at = models.DateTimeField(_("purchased at"))
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices)
     fulfilment_channel = models.CharField(_("fulfilment"), max_length=10, choices=FulfilmentChannel.choices)
+    document_type = models.CharField(_("document"), max_length=10, choices=DocumentType.choices,
+                                     default=DocumentType.ORDER)
+    tax_model = models.CharField(_("tax collected by"), max_length=12, choices=TaxModel.choices, blank=True,
+                                 default=TaxModel.UNKNOWN)
+    is_replacement = models.BooleanField(_("replacement order"), default=False)
+    is_business = models.BooleanField(_("business order"), default=False)
+    promotion_ids = models.CharField(_("promotions"), max_length=500, blank=True)
     customer_ref = models.CharField(
         _("customer"), max_length=128, blank=True, help_text=_("Buyer id or a hash of the buyer's email.")
     )
@@ -70,6 +99,12 @@ class Order(models.Model):
         help_text=_("Units of base currency per unit of order currency at the purchase date."),
     )
     source_updated_at = models.DateTimeField(_("last updated at source"), null=True, blank=True)
+    source_hash = models.CharField(
+        _("source fingerprint"), max_length=32, blank=True, editable=False,
+        help_text=_("Digest of the imported fields: a re-import with the same digest changes nothing."),
+    )
+    import_run = models.ForeignKey("channels.ImportRun", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="orders")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,10 +120,13 @@ class Order(models.Model):
                 condition=models.Q(fulfilment_channel__in=FulfilmentChannel.values), name="order_fulfilment_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(items_total__gte=0, shipping_total__gte=0, tax_total__gte=0,
-                                   discount_total__gte=0, order_total__gte=0),
+                condition=models.Q(document_type="credit")
+                | models.Q(items_total__gte=0, shipping_total__gte=0, tax_total__gte=0,
+                           discount_total__gte=0, order_total__gte=0),
                 name="order_totals_not_negative",
             ),
+            models.CheckConstraint(condition=models.Q(document_type__in=DocumentType.values),
+                                   name="order_document_type_valid"),
             models.CheckConstraint(condition=models.Q(fx_rate__gt=0), name="order_fx_rate_positive"),
         ]
         indexes = [
@@ -110,8 +148,16 @@ class OrderLine(models.Model):
         help_text=_("Empty while the channel SKU is not mapped to one of our products."),
     )
     channel_sku = models.CharField(_("channel SKU"), max_length=100)
-    quantity = models.PositiveIntegerField(_("quantity"))
+    product_name = models.CharField(_("product name"), max_length=500, blank=True)
+    item_status = models.CharField(_("item status"), max_length=10, choices=ItemStatus.choices,
+                                   default=ItemStatus.OPEN)
+    quantity = models.IntegerField(_("quantity"), help_text=_("Negative only on credit documents."))
     unit_price = MoneyField(_("unit price"), help_text=_("As the channel reports it (VAT-inclusive in the EU/UK)."))
+    gross_amount = MoneyField(
+        _("line amount"),
+        help_text=_("Goods value of the line as reported (unit price × quantity, before discounts). Kept exactly "
+                    "because some channels report only this total, which a unit price cannot always reproduce."),
+    )
     item_tax = MoneyField(_("item tax"), default=0)
     shipping = MoneyField(_("shipping"), default=0)
     shipping_tax = MoneyField(_("shipping tax"), default=0)
@@ -119,22 +165,29 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["order", "line_no"]
+        indexes = [models.Index(fields=["channel_sku"], name="order_line_channel_sku_idx")]
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
         constraints = [
             models.UniqueConstraint(fields=["order", "line_no"], name="order_line_unique_no"),
-            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_qty_positive"),
+            models.CheckConstraint(condition=~models.Q(quantity=0), name="order_line_qty_not_zero"),
             models.CheckConstraint(
-                condition=models.Q(unit_price__gte=0, item_tax__gte=0, shipping__gte=0, shipping_tax__gte=0,
-                                   discount__gte=0),
+                condition=models.Q(item_tax__gte=0, shipping__gte=0, shipping_tax__gte=0, discount__gte=0),
                 name="order_line_amounts_not_negative",
             ),
+            models.CheckConstraint(condition=models.Q(item_status__in=ItemStatus.values),
+                                   name="order_line_item_status_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.order} #{self.line_no}"
 
+    def save(self, *args, **kwargs):
+        if self.gross_amount is None:
+            self.gross_amount = self.unit_price * self.quantity
+        super().save(*args, **kwargs)
+
     @property
     def item_amount(self):
-        """Goods value of the line in the order currency: unit price × quantity − discount."""
-        return self.unit_price * self.quantity - self.discount
+        """Goods value of the line in the order currency: line amount − discount."""
+        return self.gross_amount - self.discount

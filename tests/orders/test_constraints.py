@@ -43,4 +43,15 @@ def test_order_lines_unique_and_positive():
     with pytest.raises(IntegrityError), transaction.atomic():
         OrderLine.objects.create(order=order, line_no=2, channel_sku="Y", quantity=0, unit_price=Decimal("1"))
     with pytest.raises(IntegrityError), transaction.atomic():
-        OrderLine.objects.create(order=order, line_no=3, channel_sku="Y", quantity=1, unit_price=Decimal("-1"))
+        OrderLine.objects.create(order=order, line_no=3, channel_sku="Y", quantity=1, unit_price=Decimal("1"),
+                                 item_tax=Decimal("-1"))
+
+
+@pytest.mark.django_db
+def test_credit_documents_may_carry_negative_totals_orders_may_not():
+    account = create_account("UK-SHOP", "distributor", "GB")
+    credit = _order(account, "C536379", document_type="credit", order_total=Decimal("-27.50"), currency="GBP")
+    OrderLine.objects.create(order=credit, line_no=1, channel_sku="22423", quantity=-2, unit_price=Decimal("13.75"))
+    assert credit.lines.get().item_amount == Decimal("-27.50")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _order(account, "536379", order_total=Decimal("-27.50"))
