@@ -1,0 +1,1 @@
+"""Writers turn canonical records into rows, idempotently: one module per record kind."""
