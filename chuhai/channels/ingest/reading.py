@@ -72,13 +72,20 @@ def load_payload(path: str | Path, display_name: str | None = None) -> Payload:
 def decode(payload: Payload, legacy: str = DEFAULT_LEGACY_ENCODING) -> str:
     data = payload.data
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(payload, data[3:], "utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(payload, data, "utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _strict(payload, data, legacy)
+        text = _strict(payload, data[3:], "utf-8")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _strict(payload, data, "utf-16")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _strict(payload, data, legacy)
+    nul = text.find("\x00")
+    if nul >= 0:
+        # No report contains NUL; PostgreSQL cannot store it in text. A binary or damaged file, refused whole.
+        raise FileRejected(payload.name, [RowError(text.count("\n", 0, nul) + 1, None, None,
+                                                   "the file contains a NUL byte: binary or damaged, not a report")])
+    return text
 
 
 def _strict(payload: Payload, data: bytes, encoding: str) -> str:

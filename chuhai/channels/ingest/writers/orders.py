@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from chuhai.catalog.models import Listing, Product, UnmappedSku
+from chuhai.core.bulk import insert_rows
 from chuhai.core.models import CompanySettings
 from chuhai.finance.fx import FxConverter, FxRateMissing
 from chuhai.orders.models import DocumentType, FulfilmentChannel, ItemStatus, Order, OrderLine, OrderStatus
@@ -27,10 +28,18 @@ from ..records import OrderRecord
 from .base import WriteContext, chunks, digest
 
 BATCH_ORDERS = 2000
+STATUSES = frozenset(OrderStatus.values)
+CHANNELS = frozenset(FulfilmentChannel.values)
+DOCUMENTS = frozenset(DocumentType.values)
+ITEM_STATUSES = frozenset(ItemStatus.values)
 RATE_QUANT = Decimal("1e-12")
 PRICE_QUANT = Decimal("1e-6")
 ZERO = Decimal(0)
 
+LINE_FIELDS = (
+    "order_id", "line_no", "external_line_id", "product_id", "channel_sku", "product_name", "item_status",
+    "quantity", "unit_price", "gross_amount", "item_tax", "shipping", "shipping_tax", "discount",
+)
 ORDER_FIELDS = (
     "marketplace", "purchased_at", "status", "fulfilment_channel", "document_type", "tax_model", "is_replacement",
     "is_business", "promotion_ids", "customer_ref", "ship_country", "ship_region", "ship_city", "ship_postal",
@@ -71,6 +80,7 @@ class OrderWriter:
         self.product_by_sku = dict(Product.objects.values_list("sku", "id"))
         self.written: dict[str, tuple[int, int]] = {}  # external id → (order pk, last line no) in this run
         self.unmapped: dict[str, str] = {}
+        self.rates: dict[tuple, Decimal] = {}
 
     # -- checks ------------------------------------------------------------------------------------------------
     def _valid(self, rec: OrderRecord) -> bool:
@@ -81,11 +91,11 @@ class OrderWriter:
             errors.add(rec.line, column, value, message)
             ok = False
 
-        if rec.status not in OrderStatus.values:
+        if rec.status not in STATUSES:
             bad("status", rec.status, "unknown order status")
-        if rec.fulfilment_channel not in FulfilmentChannel.values:
+        if rec.fulfilment_channel not in CHANNELS:
             bad("fulfilment", rec.fulfilment_channel, "unknown fulfilment channel")
-        if rec.document_type not in DocumentType.values:
+        if rec.document_type not in DOCUMENTS:
             bad("document", rec.document_type, "unknown document type")
         if not rec.external_id or len(rec.external_id) > 64:
             bad("order id", rec.external_id, "order id missing or longer than 64 characters")
@@ -96,7 +106,7 @@ class OrderWriter:
                 bad("quantity", 0, f"quantity 0 on SKU {ln.channel_sku}")
             elif ln.quantity < 0 and rec.document_type != DocumentType.CREDIT:
                 bad("quantity", ln.quantity, "negative quantity on an order (only credit documents reverse items)")
-            if ln.item_status not in ItemStatus.values:
+            if ln.item_status not in ITEM_STATUSES:
                 bad("item status", ln.item_status, "unknown item status")
             for name in ("item_tax", "shipping", "shipping_tax", "discount"):
                 if getattr(ln, name) < 0 and rec.document_type != DocumentType.CREDIT:
@@ -117,8 +127,12 @@ class OrderWriter:
 
     def _rate(self, rec: OrderRecord) -> Decimal | None:
         day = rec.purchased_at.astimezone(self.zone).date()
+        key = (rec.currency, day)
+        if key in self.rates:
+            return self.rates[key]
         try:
-            return self.fx.rate(rec.currency, self.base_currency, day).quantize(RATE_QUANT)
+            rate = self.rates[key] = self.fx.rate(rec.currency, self.base_currency, day).quantize(RATE_QUANT)
+            return rate
         except FxRateMissing as exc:
             self.ctx.errors.add(rec.line, "currency", rec.currency, str(exc))
         except Exception as exc:  # unknown currency code
@@ -141,18 +155,18 @@ class OrderWriter:
             "source_hash": source_hash, "import_run": self.ctx.run,
         }
 
-    def _lines(self, order_id: int, rec: OrderRecord, first_no: int = 1) -> list[OrderLine]:
+    def _lines(self, order_id: int, rec: OrderRecord, first_no: int = 1) -> list[tuple]:
+        """Line rows in :data:`LINE_FIELDS` order."""
         built = []
         for offset, ln in enumerate(rec.lines):
             product_id = self.sku_map.get(ln.channel_sku) or self.product_by_sku.get(ln.channel_sku)
             if product_id is None:
                 self.unmapped.setdefault(ln.channel_sku, ln.product_name)
             unit = ln.unit_price if ln.unit_price is not None else (ln.gross_amount / ln.quantity).quantize(PRICE_QUANT)
-            built.append(OrderLine(
-                order_id=order_id, line_no=first_no + offset, external_line_id=ln.external_line_id[:64],
-                product_id=product_id, channel_sku=ln.channel_sku[:100], product_name=ln.product_name[:500],
-                item_status=ln.item_status, quantity=ln.quantity, unit_price=unit, gross_amount=ln.gross_amount,
-                item_tax=ln.item_tax, shipping=ln.shipping, shipping_tax=ln.shipping_tax, discount=ln.discount,
+            built.append((
+                order_id, first_no + offset, ln.external_line_id[:64], product_id, ln.channel_sku[:100],
+                ln.product_name[:500], ln.item_status, ln.quantity, unit, ln.gross_amount, ln.item_tax, ln.shipping,
+                ln.shipping_tax, ln.discount,
             ))
         return built
 
@@ -169,9 +183,11 @@ class OrderWriter:
         fresh = {ext: rec for ext, rec in merged.items() if ext not in self.written}
         existing = {}
         for ids in chunks(list(fresh), 500):
+            # order_by(): the model's default ordering would make SQLite walk the (account, date) index instead
+            # of the unique (account, external id) one — quadratic on a large import.
             for ext, pk, source_hash, updated in Order.objects.filter(
                 account=self.account, external_id__in=ids
-            ).values_list("external_id", "pk", "source_hash", "source_updated_at"):
+            ).order_by().values_list("external_id", "pk", "source_hash", "source_updated_at"):
                 existing[ext] = (pk, source_hash, updated)
 
         new_orders, new_records, updates, update_records = [], [], [], []
@@ -197,12 +213,24 @@ class OrderWriter:
                 updates.append(order)
                 update_records.append(rec)
             else:
-                new_orders.append(Order(account=self.account, external_id=ext, **values))
+                new_orders.append(values)
                 new_records.append(rec)
         if self.ctx.errors:
             return  # the file will be rejected: stop writing, keep validating
+        order_ids: list[int] = []
         if new_orders:
-            Order.objects.bulk_create(new_orders, batch_size=500)
+            now = timezone.now()
+            run_id = self.ctx.run.pk if self.ctx.run is not None else None
+            insert_rows(
+                Order, ("account_id", "external_id", *ORDER_FIELDS[:-1], "import_run_id", "created_at", "updated_at"),
+                ((self.account.pk, rec.external_id, *(v[f] for f in ORDER_FIELDS[:-1]), run_id, now, now)
+                 for v, rec in zip(new_orders, new_records, strict=True)),
+            )
+            pks = {}
+            for ids in chunks([rec.external_id for rec in new_records], 500):
+                pks.update(Order.objects.filter(account=self.account, external_id__in=ids).order_by()
+                           .values_list("external_id", "pk"))
+            order_ids = [pks[rec.external_id] for rec in new_records]
             stats.created += len(new_orders)
         if updates:
             now = timezone.now()
@@ -212,15 +240,15 @@ class OrderWriter:
             OrderLine.objects.filter(order_id__in=[o.pk for o in updates]).delete()
             stats.updated += len(updates)
         lines = []
-        for order, rec in zip(new_orders + updates, new_records + update_records, strict=True):
-            lines.extend(self._lines(order.pk, rec))
-            self.written[rec.external_id] = (order.pk, len(rec.lines))
+        for pk, rec in zip(order_ids + [o.pk for o in updates], new_records + update_records, strict=True):
+            lines.extend(self._lines(pk, rec))
+            self.written[rec.external_id] = (pk, len(rec.lines))
         for rec in late:
             self._append(rec, lines)
-        OrderLine.objects.bulk_create(lines, batch_size=1000)
+        insert_rows(OrderLine, LINE_FIELDS, lines)
         stats.lines_created += len(lines)
 
-    def _append(self, rec: OrderRecord, lines: list[OrderLine]) -> None:
+    def _append(self, rec: OrderRecord, lines: list[tuple]) -> None:
         """More rows for an order this run already wrote: add its lines and its amounts."""
         pk, last_no = self.written[rec.external_id]
         self.ctx.stats.rows_read += len(rec.lines)

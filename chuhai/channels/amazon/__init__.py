@@ -1,0 +1,1 @@
+"""Amazon Seller Central reports: orders, settlements, transactions, FBA inventory and returns, ads."""
