@@ -1,0 +1,1 @@
+"""Shopee: the Seller Centre order export (XLSX, or CSV), localised per market."""

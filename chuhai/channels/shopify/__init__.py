@@ -1,0 +1,1 @@
+"""Shopify: the admin's Orders CSV export."""

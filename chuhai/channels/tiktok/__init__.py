@@ -1,0 +1,1 @@
+"""TikTok Shop: the Seller Center order export (CSV with BOM, or XLSX)."""
