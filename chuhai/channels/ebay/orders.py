@@ -17,12 +17,11 @@ marketplace-facilitator tax) marks the order's tax as the marketplace's, never t
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 
 from chuhai.channels.ingest import values
-from chuhai.channels.ingest.errors import CellError, ErrorCollector
+from chuhai.channels.ingest.errors import ErrorCollector
 from chuhai.channels.ingest.reading import ColumnSpec, Payload, Row, cell, read_delimited
 from chuhai.channels.ingest.records import ZERO, LineRecord, OrderRecord
 from chuhai.channels.ingest.sources import ParseContext, Source
@@ -57,11 +56,6 @@ OPTIONAL = {
 DATE_FORMATS = ("%b-%d-%y", "%d-%b-%y", "%b-%d-%y %H:%M:%S", "%d-%b-%y %H:%M:%S", "%b-%d-%Y", "%d-%b-%Y")
 #: Programme cells that mean "not in the programme".
 NOT_IN_PROGRAM = {"", "no", "n", "false", "-", "none"}
-
-
-def buyer_ref(username: str) -> str:
-    """SHA-256 of the eBay username (prefixed with the platform so it cannot collide with an email hash)."""
-    return hashlib.sha256(f"ebay:{username.strip().casefold()}".encode()).hexdigest()
 
 
 def is_footer(row: Row) -> bool:
@@ -148,7 +142,7 @@ def _order(number: str, rows: list[Row], spec: ColumnSpec, ctx: ParseContext, da
     seller_tax = sum((money(r, "seller_tax") for r in total_rows), ZERO)
     username = values.text(row_with("buyer_username").get(spec["buyer_username"]))
     ship_to = row_with("ship_country")
-    country = _ship_country(ship_to, spec)
+    country = values.country_or_blank(ship_to.get(spec["ship_country"]))
     program = values.text(row_with("fulfilment_program").get(spec["fulfilment_program"]))
     order_shipping = ZERO if per_line else money(head, "shipping")
     if len(errors.errors) > before or purchased_at is None:
@@ -165,7 +159,7 @@ def _order(number: str, rows: list[Row], spec: ColumnSpec, ctx: ParseContext, da
         ship_region=values.text(ship_to.get(spec["ship_state"]))[:100],
         ship_city=values.text(ship_to.get(spec["ship_city"]))[:100],
         ship_postal=values.text(ship_to.get(spec["ship_zip"]))[:20],
-        customer_ref=buyer_ref(username) if username else "",
+        customer_ref=values.buyer_ref(username, "ebay") if username else "",
         tax_model="marketplace" if ebay_tax else ("seller" if seller_tax else ""),
         prices_include_tax=ctx.prices_include_tax,
         order_total=order_total,
@@ -209,21 +203,3 @@ def _with_variation(title: str, variation: str) -> str:
     if not variation:
         return title
     return f"{title} {variation}" if variation.startswith("[") else f"{title} [{variation}]"
-
-
-def _ship_country(row: Row, spec: ColumnSpec) -> str:
-    """eBay prints a code (``US``) or a name (``United Kingdom``); a value neither resolves is left empty rather
-    than guessed."""
-    raw = values.text(row.get(spec["ship_country"]))
-    if not raw:
-        return ""
-    try:
-        return values.country_code(raw)
-    except CellError:
-        pass
-    import pycountry
-
-    try:
-        return pycountry.countries.lookup(raw).alpha_2
-    except LookupError:
-        return ""

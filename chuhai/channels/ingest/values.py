@@ -194,3 +194,40 @@ def country_code(value) -> str:
         return normalize_country(text(value))
     except ValidationError as exc:
         raise CellError("not an ISO country code", text(value)) from exc
+
+
+def country_or_blank(value) -> str:
+    """An ISO code from a code (``US``, ``UK``) or an exact country name (``United Kingdom``, ``Philippines``);
+    anything that resolves to neither is left empty, never guessed."""
+    import pycountry
+
+    raw = text(value)
+    if not raw:
+        return ""
+    try:
+        return country_code(raw)
+    except CellError:
+        pass
+    try:
+        return pycountry.countries.lookup(raw).alpha_2
+    except LookupError:
+        return ""
+
+
+def buyer_ref(value: str, platform: str | None = None) -> str:
+    """SHA-256 of a normalised buyer identifier: repeat buyers stay recognisable, the identifier is never stored.
+    Emails hash without a prefix (the same buyer matches across channels); usernames carry their platform's."""
+    import hashlib
+
+    key = value.strip().casefold()
+    return hashlib.sha256((f"{platform}:{key}" if platform else key).encode()).hexdigest()
+
+
+def sku_from_label(label: str, max_length: int = 100) -> str:
+    """A channel SKU for an item that has none: its title (a key a person can map), shortened with a digest of
+    the full title when too long, so distinct long titles stay distinct."""
+    import hashlib
+
+    if len(label) <= max_length:
+        return label
+    return label[: max_length - 9] + "~" + hashlib.sha256(label.encode()).hexdigest()[:8]

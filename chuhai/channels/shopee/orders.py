@@ -19,7 +19,6 @@ Shopee's own vouchers, not what the seller sold for).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 
@@ -111,19 +110,6 @@ def shopee_status(value) -> str:
     except KeyError:
         raise CellError("unknown Shopee order status (known: " + ", ".join(sorted({
             k for k in STATUSES if k.isascii()})) + ")", raw) from None
-
-
-def buyer_ref(username: str) -> str:
-    """SHA-256 of the Shopee username, prefixed with the platform: repeat buyers recognisable, name not stored."""
-    return hashlib.sha256(f"shopee:{username.strip().casefold()}".encode()).hexdigest()
-
-
-def sku_from_name(label: str) -> str:
-    """Items without any SKU reference are common on Shopee; their name (with variation) is the only key a
-    person can map, so it stands in — shortened with a digest of the full name when too long."""
-    if len(label) <= MAX_SKU:
-        return label
-    return label[: MAX_SKU - 9] + "~" + hashlib.sha256(label.encode()).hexdigest()[:8]
 
 
 def header_currencies(table: Table) -> dict[str, str]:
@@ -230,11 +216,11 @@ def _order(order_id: str, rows: list[Row], spec: ColumnSpec, ctx: ParseContext, 
         lines=lines,
         fulfilment_channel="merchant",
         # Shopee ships within its market: without a readable country the buyer is in the marketplace's.
-        ship_country=_country(first.get(spec["country"])) or ctx.marketplace,
+        ship_country=values.country_or_blank(first.get(spec["country"])) or ctx.marketplace,
         ship_region=values.text(first.get(spec["province"]))[:100],
         ship_city=values.text(first.get(spec["city"]))[:100],
         ship_postal=values.text(first.get(spec["zip"]))[:20],
-        customer_ref=buyer_ref(username) if username else "",
+        customer_ref=values.buyer_ref(username, "shopee") if username else "",
         prices_include_tax=ctx.prices_include_tax,
         extra_shipping=shipping,
         extra_discount=seller_discount,
@@ -254,7 +240,7 @@ def _line(row: Row, spec: ColumnSpec, status: str | None, amount, errors: ErrorC
     name = values.text(row.get(spec["product_name"]))
     variation = values.text(row.get(spec["variation"]))
     label = f"{name} [{variation}]" if variation else name
-    channel_sku = sku or parent or sku_from_name(label)
+    channel_sku = sku or parent or values.sku_from_label(label, MAX_SKU)
     if not channel_sku:
         errors.add(row.line, spec.names["product_name"], None, "the item has no SKU reference and no name")
         return None
@@ -272,20 +258,3 @@ def _line(row: Row, spec: ColumnSpec, status: str | None, amount, errors: ErrorC
         product_name=label[:500],
         item_status=item_status,
     )
-
-
-def _country(value) -> str:
-    """Shopee prints a country name (``Philippines``) or code; one that resolves to neither is left empty."""
-    raw = values.text(value)
-    if not raw:
-        return ""
-    try:
-        return values.country_code(raw)
-    except CellError:
-        pass
-    import pycountry
-
-    try:
-        return pycountry.countries.lookup(raw).alpha_2
-    except LookupError:
-        return ""

@@ -18,7 +18,6 @@ Money mapping, checked on the real Chilean sample (Subtotal + Shipping + Taxes =
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
 from chuhai.channels.ingest import values
@@ -86,19 +85,10 @@ def shopify_status(financial: str, fulfillment: str, cancelled: bool) -> str:
     return "pending" if financial in UNPAID_FINANCIAL else "unshipped"
 
 
-def hash_email(email: str) -> str:
-    """SHA-256 of the normalised email: repeat buyers stay recognisable, the address itself is never stored."""
-    return hashlib.sha256(email.strip().casefold().encode()).hexdigest()
-
-
 def sku_for(sku: str, item_name: str) -> str:
     """The line's channel SKU. Shopify products often have no SKU; their title (with variant) is then the only
     key a person can map, so it stands in — shortened with a digest of the full title when too long."""
-    if sku:
-        return sku
-    if len(item_name) <= MAX_SKU:
-        return item_name
-    return item_name[: MAX_SKU - 9] + "~" + hashlib.sha256(item_name.encode()).hexdigest()[:8]
+    return sku or values.sku_from_label(item_name, MAX_SKU)
 
 
 def taxes_included(subtotal, shipping, taxes, total, default: bool) -> bool:
@@ -205,7 +195,7 @@ def _order(name: str, rows: list[Row], spec: ColumnSpec, ctx: ParseContext,
         ship_region=values.text(first.get(spec["ship_province_name"]) or first.get(spec["ship_province"])),
         ship_city=values.text(first.get(spec["ship_city"])),
         ship_postal=values.text(first.get(spec["ship_zip"])),
-        customer_ref=hash_email(email) if email else "",
+        customer_ref=values.buyer_ref(email) if email else "",
         tax_model="seller",
         prices_include_tax=taxes_included(subtotal, shipping, taxes, total, ctx.prices_include_tax),
         promotion_ids=values.text(first.get(spec["discount_code"]))[:500],

@@ -23,7 +23,6 @@ Fulfillment Type: ``Fulfilled by TikTok`` (TikTok's own warehouses, like FBA but
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 
@@ -107,11 +106,6 @@ def fulfilment_channel(value) -> str:
     return "3pl" if "tiktok" in raw or raw == "fbt" else "merchant"
 
 
-def buyer_ref(username: str) -> str:
-    """SHA-256 of the buyer's TikTok username, prefixed with the platform; the name itself is not stored."""
-    return hashlib.sha256(f"tiktok:{username.strip().casefold()}".encode()).hexdigest()
-
-
 def is_description_row(row: Row, spec: ColumnSpec) -> bool:
     """The row of column descriptions under the header: its Order ID cell is prose (``Platform unique order
     ID.``), which no real order id is."""
@@ -170,11 +164,11 @@ def _order(order_id: str, rows: list[Row], spec: ColumnSpec, ctx: ParseContext, 
         currency=ctx.currency,
         lines=lines,
         fulfilment_channel=fulfilment_channel(first.get(spec["fulfillment_type"])),
-        ship_country=_country(first.get(spec["country"])),
+        ship_country=values.country_or_blank(first.get(spec["country"])),
         ship_region=values.text(first.get(spec["state"]))[:100],
         ship_city=values.text(first.get(spec["city"]))[:100],
         ship_postal=values.text(first.get(spec["zipcode"]))[:20],
-        customer_ref=buyer_ref(username) if username else "",
+        customer_ref=values.buyer_ref(username, "tiktok") if username else "",
         tax_model="marketplace" if ctx.marketplace == "US" else "",
         prices_include_tax=ctx.prices_include_tax,
         extra_shipping=shipping,
@@ -216,20 +210,3 @@ def _line(row: Row, spec: ColumnSpec, status: str | None, amount, errors: ErrorC
         product_name=label[:500],
         item_status=item_status,
     )
-
-
-def _country(value) -> str:
-    """TikTok prints the country as a name (``Thailand``) or code; one that resolves to neither is left empty."""
-    raw = values.text(value)
-    if not raw:
-        return ""
-    try:
-        return values.country_code(raw)
-    except CellError:
-        pass
-    import pycountry
-
-    try:
-        return pycountry.countries.lookup(raw).alpha_2
-    except LookupError:
-        return ""
