@@ -6,10 +6,12 @@ from django.contrib.auth import get_user_model
 
 
 def entity_counts() -> dict[str, int]:
-    from chuhai.catalog.models import BundleComponent, Listing, Product
-    from chuhai.channels.models import ChannelAccount
-    from chuhai.finance.models import FxRate, ManualFxRate
-    from chuhai.inventory.models import Warehouse
+    from chuhai.analytics.models import AdPerformance
+    from chuhai.catalog.models import BundleComponent, Listing, Product, UnmappedSku
+    from chuhai.channels.models import ChannelAccount, ImportRun
+    from chuhai.finance.models import FxRate, LedgerLine, ManualFxRate, Settlement
+    from chuhai.inventory.models import FbaInventorySnapshot, Warehouse
+    from chuhai.logistics.models import CustomerReturn
     from chuhai.orders.models import Order, OrderLine
 
     return {
@@ -24,4 +26,12 @@ def entity_counts() -> dict[str, int]:
         "fx_rates": FxRate.objects.count(),
         "manual_fx_rates": ManualFxRate.objects.count(),
         "users": get_user_model().objects.count(),
+        # ingestion (issue 3): what imports brought in, the import log, and the SKUs still waiting to be mapped
+        "settlements": Settlement.objects.count(),
+        "ledger_lines": LedgerLine.objects.count(),
+        "fba_snapshots": FbaInventorySnapshot.objects.count(),
+        "customer_returns": CustomerReturn.objects.count(),
+        "ad_rows": AdPerformance.objects.count(),
+        "imports": ImportRun.objects.count(),
+        "unmapped_skus": UnmappedSku.objects.filter(resolved_at__isnull=True).count(),
     }

@@ -22,6 +22,8 @@ NAVIGATION = [
     NavItem(_("Channel accounts"), "accounts", "channels.view_channelaccount"),
     NavItem(_("Warehouses"), "warehouses", "inventory.view_warehouse"),
     NavItem(_("Orders"), "orders", "orders.view_order"),
+    NavItem(_("Imports"), "imports", "channels.view_importrun"),
+    NavItem(_("Unmapped SKUs"), "unmapped-skus", "catalog.view_unmappedsku"),
     NavItem(_("Exchange rates"), "fx", "finance.access_finance"),
     NavItem(_("Settings"), "company-settings", "core.change_companysettings"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import accounts, company_settings, fx, listings, orders, products, warehouses
+from .views import accounts, company_settings, fx, imports, listings, orders, products, unmapped, warehouses
 
 urlpatterns = [
     path("products/", products.product_list, name="products"),
@@ -17,6 +17,9 @@ urlpatterns = [
     path("warehouses/new/", warehouses.warehouse_create, name="warehouse-create"),
     path("orders/", orders.order_list, name="orders"),
     path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
+    path("imports/", imports.import_page, name="imports"),
+    path("unmapped-skus/", unmapped.unmapped_list, name="unmapped-skus"),
+    path("unmapped-skus/<int:pk>/map/", unmapped.unmapped_map, name="unmapped-sku-map"),
     path("fx/", fx.fx_page, name="fx"),
     path("settings/company/", company_settings.company_settings, name="company-settings"),
 ]
