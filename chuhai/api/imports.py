@@ -99,8 +99,7 @@ class ImportIn(Schema):
 def create_imports(request, payload: Form[ImportIn], file: File[list[UploadedFile]]):
     """Import report files (multipart ``file``, repeatable) into a channel account. Requires
     ``channels.run_import``."""
-    from chuhai.cli.commands.imports import parse_mapping_yaml
-    from chuhai.web.pages.views.imports import import_uploads
+    from chuhai.channels.ingest.uploads import import_uploads, parse_mapping_yaml
 
     try:
         account = resolve_account(payload.account)

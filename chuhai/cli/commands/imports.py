@@ -52,31 +52,6 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def parse_mapping_yaml(text: str, name: str) -> dict:
-    """A column-mapping document (YAML) as a dict; a syntax error names the file and line.
-
-    Shared by the CLI, the upload page and the API (all three take a mapping as YAML text). Raises
-    :class:`~chuhai.channels.ingest.runner.ImportRefused`, the runner's error for a wrong request.
-    """
-    import yaml
-
-    from chuhai.channels.ingest.runner import ImportRefused
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark is not None else name
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ImportRefused(f"{where}: not valid YAML: {problem}") from None
-    if data is None:
-        raise ImportRefused(f"{name}: the mapping is empty")
-    if not isinstance(data, dict):
-        raise ImportRefused(f"{name}:1: a mapping must be a YAML mapping (columns:, constants:, …), "
-                            f"not a {type(data).__name__}")
-    return data
-
-
 def _load_mapping(path: str) -> dict:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -84,6 +59,8 @@ def _load_mapping(path: str) -> dict:
         raise CliError(f"cannot read mapping file {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise CliError(f"mapping file {path} is not UTF-8 text") from None
+    from chuhai.channels.ingest.uploads import parse_mapping_yaml
+
     return parse_mapping_yaml(text, path)
 
 

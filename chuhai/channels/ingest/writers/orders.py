@@ -275,7 +275,9 @@ class OrderWriter:
             ignore_conflicts=True, batch_size=500,
         )
         for skus in chunks(list(self.unmapped), 500):
-            UnmappedSku.objects.filter(account=self.account, channel_sku__in=skus).update(last_seen_at=now)
+            # Seen unmapped again (say its listing was deleted): the task is open again.
+            UnmappedSku.objects.filter(account=self.account, channel_sku__in=skus).update(
+                last_seen_at=now, resolved_at=None, product=None)
         self.ctx.stats.summary["unmapped_skus"] = len(self.unmapped)
 
 

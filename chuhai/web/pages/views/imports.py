@@ -7,11 +7,6 @@ The work is the runner's (:func:`chuhai.channels.ingest.runner.import_file`); th
 
 from __future__ import annotations
 
-import os
-import tempfile
-from contextlib import contextmanager
-from pathlib import Path
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chuhai.channels.ingest.registry import available_sources, get_source
-from chuhai.channels.ingest.runner import ImportRefused, import_file
+from chuhai.channels.ingest.runner import ImportRefused
+from chuhai.channels.ingest.uploads import import_uploads, parse_mapping_yaml, read_mapping_upload
 from chuhai.channels.models import ChannelAccount, ImportRun, ImportStatus
 from chuhai.core.exports import DATETIME, NUMBER, Column, TableSpec
 
@@ -28,8 +24,6 @@ from ..tables import table_response
 
 RUN_PERM = "channels.run_import"
 VIEW_PERM = "channels.view_importrun"
-#: Largest mapping file accepted (a mapping is a few lines of YAML).
-MAX_MAPPING_BYTES = 64 * 1024
 
 IMPORT_RUNS = TableSpec("imports", (
     Column("started_at", gettext_lazy("When"), lambda r: r.started_at, kind=DATETIME),
@@ -50,49 +44,6 @@ IMPORT_RUNS = TableSpec("imports", (
 
 def import_runs():
     return ImportRun.objects.select_related("account", "user").order_by("-started_at", "-id")
-
-
-# -- running uploads (shared with the API) ------------------------------------------------------------------------
-@contextmanager
-def _upload_on_disk(upload):
-    """A path holding the upload's bytes: Django's own temporary file for large uploads, else a copy on disk."""
-    if hasattr(upload, "temporary_file_path"):
-        yield upload.temporary_file_path()
-        return
-    suffix = "".join(Path(upload.name or "").suffixes[-2:])[:20]
-    handle, path = tempfile.mkstemp(prefix="chuhai-upload-", suffix=suffix)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        yield path
-    finally:
-        os.unlink(path)
-
-
-def import_uploads(source: str, uploads, account: ChannelAccount, *, user, dry_run: bool = False,
-                   mapping: dict | None = None) -> list:
-    """Import each uploaded file in turn (one transaction and one ImportRun each), named by its original name.
-
-    Raises :class:`~chuhai.channels.ingest.runner.ImportRefused` when the request is wrong (nothing is imported:
-    the runner refuses before reading the first file).
-    """
-    results = []
-    for upload in uploads:
-        with _upload_on_disk(upload) as path:
-            results.append(import_file(source, path, account, user=user, dry_run=dry_run, mapping=mapping,
-                                       display_name=Path(upload.name or "upload").name))
-    return results
-
-
-def read_mapping_upload(upload) -> str:
-    """The text of an uploaded mapping file (UTF-8)."""
-    if upload.size > MAX_MAPPING_BYTES:
-        raise ImportRefused(f"{upload.name}: a mapping file is a few lines of YAML; this one is {upload.size} bytes")
-    try:
-        return upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused(f"{upload.name}: the mapping file is not UTF-8 text") from None
 
 
 # -- the form -----------------------------------------------------------------------------------------------------
@@ -144,7 +95,6 @@ class ImportForm(forms.Form):
         ]
 
     def clean(self):
-        from chuhai.cli.commands.imports import parse_mapping_yaml
 
         data = super().clean()
         account, name = data.get("account"), data.get("source")
