@@ -151,7 +151,8 @@ class OrderLine(models.Model):
     product_name = models.CharField(_("product name"), max_length=500, blank=True)
     item_status = models.CharField(_("item status"), max_length=10, choices=ItemStatus.choices,
                                    default=ItemStatus.OPEN)
-    quantity = models.IntegerField(_("quantity"), help_text=_("Negative only on credit documents."))
+    quantity = models.IntegerField(
+        _("quantity"), help_text=_("Negative only on credit documents; 0 only on an item cancelled before shipping."))
     unit_price = MoneyField(_("unit price"), help_text=_("As the channel reports it (VAT-inclusive in the EU/UK)."))
     gross_amount = MoneyField(
         _("line amount"),
@@ -170,7 +171,9 @@ class OrderLine(models.Model):
         verbose_name_plural = _("order lines")
         constraints = [
             models.UniqueConstraint(fields=["order", "line_no"], name="order_line_unique_no"),
-            models.CheckConstraint(condition=~models.Q(quantity=0), name="order_line_qty_not_zero"),
+            # Amazon lists an item cancelled before shipping with quantity 0; any other line moves units.
+            models.CheckConstraint(condition=~models.Q(quantity=0) | models.Q(item_status="cancelled"),
+                                   name="order_line_qty_not_zero"),
             models.CheckConstraint(
                 condition=models.Q(item_tax__gte=0, shipping__gte=0, shipping_tax__gte=0, discount__gte=0),
                 name="order_line_amounts_not_negative",

@@ -173,11 +173,23 @@ class ColumnSpec:
         return self.positions[key]
 
 
+def _physical_lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, sliced one at a time (a StringIO copy costs ~3× the file in memory)."""
+    pos, end = 0, len(text)
+    while pos < end:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            yield text[pos:]
+            return
+        yield text[pos:nl + 1]
+        pos = nl + 1
+
+
 def read_delimited(payload: Payload, *, legacy: str = DEFAULT_LEGACY_ENCODING, delimiter: str | None = None,
                    is_header: Callable[[list[str]], bool] | None = None, max_preamble: int = 30) -> Table:
     """Read CSV/TSV text. ``delimiter`` None sniffs tab vs comma vs semicolon from the header line."""
     text = decode(payload, legacy)
-    lines = io.StringIO(text, newline="")
+    lines = _physical_lines(text)
     sample = text[:65536]
     if delimiter is None:
         first = next((ln for ln in sample.splitlines() if ln.strip().strip(",;\t")), "")

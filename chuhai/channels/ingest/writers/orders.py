@@ -102,8 +102,8 @@ class OrderWriter:
         if rec.purchased_at.tzinfo is None:
             bad("purchase date", rec.purchased_at, "time without a time zone")
         for ln in rec.lines:
-            if ln.quantity == 0:
-                bad("quantity", 0, f"quantity 0 on SKU {ln.channel_sku}")
+            if ln.quantity == 0 and ln.item_status != ItemStatus.CANCELLED:
+                bad("quantity", 0, f"quantity 0 on SKU {ln.channel_sku} (only a cancelled item may have none)")
             elif ln.quantity < 0 and rec.document_type != DocumentType.CREDIT:
                 bad("quantity", ln.quantity, "negative quantity on an order (only credit documents reverse items)")
             if ln.item_status not in ITEM_STATUSES:
@@ -162,7 +162,9 @@ class OrderWriter:
             product_id = self.sku_map.get(ln.channel_sku) or self.product_by_sku.get(ln.channel_sku)
             if product_id is None:
                 self.unmapped.setdefault(ln.channel_sku, ln.product_name)
-            unit = ln.unit_price if ln.unit_price is not None else (ln.gross_amount / ln.quantity).quantize(PRICE_QUANT)
+            unit = ln.unit_price
+            if unit is None:
+                unit = (ln.gross_amount / ln.quantity).quantize(PRICE_QUANT) if ln.quantity else ln.gross_amount
             built.append((
                 order_id, first_no + offset, ln.external_line_id[:64], product_id, ln.channel_sku[:100],
                 ln.product_name[:500], ln.item_status, ln.quantity, unit, ln.gross_amount, ln.item_tax, ln.shipping,
