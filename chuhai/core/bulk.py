@@ -17,6 +17,10 @@ from django.utils import timezone
 
 def adapt(value):
     if isinstance(value, dt.datetime):
+        if connection.vendor == "sqlite" and value.tzinfo is not None:
+            # What Django's SQLite adapter produces (naive UTC text), without its per-call checks: this runs
+            # for millions of values in one import.
+            return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
         return connection.ops.adapt_datetimefield_value(value)
     return value
 
@@ -34,10 +38,18 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], batch_si
     total = 0
     batch: list[list] = []
     with connection.cursor() as cursor:
+        last = {i: (None, None) for i in datetime_positions}  # the same object (an import's "now") adapts once
         for row in rows:
             row = list(row)
             for i in datetime_positions:
-                row[i] = adapt(row[i])
+                value = row[i]
+                if value is None:
+                    continue
+                seen, adapted = last[i]
+                if value is not seen:
+                    adapted = adapt(value)
+                    last[i] = (value, adapted)
+                row[i] = adapted
             batch.append(row)
             if len(batch) >= batch_size:
                 cursor.executemany(sql, batch)

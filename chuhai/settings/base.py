@@ -89,7 +89,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                        "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;",
     }
     _db["CONN_MAX_AGE"] = 0
 DATABASES = {"default": _db}

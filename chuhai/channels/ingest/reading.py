@@ -173,8 +173,15 @@ class ColumnSpec:
         return self.positions[key]
 
 
-def _physical_lines(text: str) -> Iterator[str]:
-    """The text's lines with their endings, sliced one at a time (a StringIO copy costs ~3× the file in memory)."""
+def _physical_lines(text: str):
+    """The text's lines with their endings, sliced one at a time (a StringIO copy costs ~3× the file in memory).
+    Text with bare carriage returns (old Mac line ends, damaged files) goes through StringIO's universal newlines."""
+    if text.count("\r") != text.count("\r\n"):
+        return io.StringIO(text, newline="")
+    return _sliced_lines(text)
+
+
+def _sliced_lines(text: str) -> Iterator[str]:
     pos, end = 0, len(text)
     while pos < end:
         nl = text.find("\n", pos)
@@ -196,8 +203,17 @@ def read_delimited(payload: Payload, *, legacy: str = DEFAULT_LEGACY_ENCODING, d
         counts = {d: first.count(d) for d in ("\t", ",", ";")}
         delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
     reader = csv.reader(lines, delimiter=delimiter, quotechar='"', strict=False)
-    header = None
-    header_line = 0
+    try:
+        header, header_line, last_line = _find_header(reader, is_header, max_preamble)
+    except csv.Error as exc:
+        raise FileRejected(payload.name, [RowError(reader.line_num or 1, None, None, f"unreadable CSV: {exc}")]) from exc
+    if header is None:
+        raise FileRejected(payload.name, [RowError(None, None, None, "no header line found: is this the right "
+                                                                     "report type?")])
+    return _table(payload, reader, header, header_line, last_line)
+
+
+def _find_header(reader, is_header, max_preamble: int):
     last_line = 0
     for record in reader:
         start, last_line = last_line + 1, reader.line_num
@@ -206,14 +222,13 @@ def read_delimited(payload: Payload, *, legacy: str = DEFAULT_LEGACY_ENCODING, d
                 break
             continue
         if is_header is None or is_header([normalize_header(c) for c in record]):
-            header, header_line = record, start
-            break
+            return record, start, last_line
         if start > max_preamble:
             break
-    if header is None:
-        raise FileRejected(payload.name, [RowError(None, None, None, "no header line found: is this the right "
-                                                                     "report type?")])
+    return None, 0, last_line
 
+
+def _table(payload: Payload, reader, header: list, header_line: int, last_line: int) -> Table:
     def rows() -> Iterator[Row]:
         nonlocal last_line
         width = len(header)

@@ -83,6 +83,16 @@ def _writer(kind: str):
     return getattr(import_module(module), func)
 
 
+def _sha256(path: Path) -> tuple[str, int]:
+    """Digest and size, streamed: the file is held in memory once, by the parser, not twice."""
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
 def resolve_account(code: str | None) -> ChannelAccount | None:
     if not code:
         return None
@@ -109,10 +119,9 @@ def import_file(source_name: str, path: str | Path, account: ChannelAccount, *, 
 
     path = Path(path)
     file_name = display_name or path.name
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
+    sha, size = _sha256(path)
     run = ImportRun.objects.create(source=source_name, account=account, file_name=file_name[:255], file_sha256=sha,
-                                   file_size=len(data), user=user if getattr(user, "pk", None) else None,
+                                   file_size=size, user=user if getattr(user, "pk", None) else None,
                                    status=ImportStatus.FAILED)
     result = ImportResult(source=source_name, file=file_name, status=ImportStatus.FAILED, kind=source.kind,
                           run_id=run.pk, sha256=sha)

@@ -32,11 +32,7 @@ class WriteContext:
 
 def digest(*parts) -> str:
     """A stable 32-hex digest of values (for fingerprints and change detection)."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(repr(part).encode())
-        h.update(b"\x1f")
-    return h.hexdigest()
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def chunks(items: list, size: int = 500):
