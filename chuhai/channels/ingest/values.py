@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .errors import CellError
@@ -196,22 +197,46 @@ def country_code(value) -> str:
         raise CellError("not an ISO country code", text(value)) from exc
 
 
-def country_or_blank(value) -> str:
-    """An ISO code from a code (``US``, ``UK``) or an exact country name (``United Kingdom``, ``Philippines``);
-    anything that resolves to neither is left empty, never guessed."""
+@lru_cache(maxsize=1024)
+def resolve_country(raw: str) -> str | None:
+    """An ISO 3166-1 alpha-2 code only when the text *is* ISO: an alpha-2 code (with the aliases sellers type,
+    UK → GB), an alpha-3 code (Walmart's ``USA``), or an exact ISO name, official or common name, any case.
+    Nothing is guessed: ``EIRE``, ``RSA``, ``Channel Islands``, ``Unspecified`` give None, and the caller keeps
+    the original text visible instead of inventing a code."""
     import pycountry
+    from django.core.exceptions import ValidationError
 
-    raw = text(value)
-    if not raw:
-        return ""
-    try:
-        return country_code(raw)
-    except CellError:
-        pass
-    try:
-        return pycountry.countries.lookup(raw).alpha_2
-    except LookupError:
-        return ""
+    from chuhai.core.countries import normalize_country
+
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if len(value) == 2:
+        try:
+            return normalize_country(value)
+        except ValidationError:
+            return None
+    if len(value) == 3 and value.isalpha():
+        country = pycountry.countries.get(alpha_3=value.upper())
+        if country is not None:
+            return country.alpha_2
+    wanted = value.casefold()
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            if getattr(country, attr, "").casefold() == wanted:
+                return country.alpha_2
+    return None
+
+
+def country_or_blank(value) -> str:
+    """:func:`resolve_country` of a cell, or "" when it is not ISO."""
+    return resolve_country(text(value)) or ""
+
+
+def email_ref(email) -> str:
+    """:func:`buyer_ref` of an e-mail cell ("" when there is none): one buyer on two channels, one reference."""
+    email = "" if email is None or isinstance(email, bool) else str(email)
+    return buyer_ref(email) if email.strip() else ""
 
 
 def buyer_ref(value: str, platform: str | None = None) -> str:

@@ -1,0 +1,1 @@
+"""Lazada Seller Center exports."""

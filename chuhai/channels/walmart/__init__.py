@@ -1,0 +1,1 @@
+"""Walmart Marketplace Orders API dumps."""
