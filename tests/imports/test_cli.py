@@ -199,3 +199,17 @@ def test_real_amazon_orders_files_through_the_cli(chuhai, account):
     assert code == 2
     assert all(line.startswith("orders_mangled_id.txt:") for line in err.splitlines())
     assert "orders_mangled_id.txt:2: column " in err
+
+
+def test_fba_inventory_snapshot_date_comes_from_the_command_line(chuhai, account):
+    from chuhai.inventory.models import FbaInventorySnapshot
+
+    fixture = Path(__file__).parent.parent / "channels" / "amazon" / "fixtures" / "fba_myi_unsuppressed.txt"
+    code, out, err = chuhai("import", "amazon-fba-inventory", str(fixture), "--account", "AMZ-US",
+                            "--snapshot-date", "2026-03-31", "--json")
+    assert code == 0, err
+    assert json.loads(out)["created"] > 0
+    assert set(FbaInventorySnapshot.objects.values_list("snapshot_date", flat=True)) == {dt.date(2026, 3, 31)}
+    code, _out, err = chuhai("import", "amazon-fba-inventory", str(fixture), "--account", "AMZ-US",
+                             "--snapshot-date", "31/03/2026")
+    assert code == 2 and "31/03/2026" in err

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pycountry
+from django.utils.translation import gettext_lazy
 
 from chuhai.analytics.models import AdPerformance
 
@@ -119,7 +120,7 @@ class SponsoredProductsReport(Source):
     name = "amazon-ads-sp"
     kind = "ads"
     platforms = ("amazon",)
-    label = "Amazon Sponsored Products report (advertised product / search term)"
+    label = gettext_lazy("Amazon Sponsored Products report (advertised product / search term)")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[AdRecord]:
         table = read_table(payload, legacy=ctx.legacy_encoding, is_header=_is_header)

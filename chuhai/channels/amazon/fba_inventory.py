@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.inventory.models import FbaInventorySnapshot
 
 from ..ingest import values
@@ -108,7 +110,7 @@ class FbaInventoryReport(Source):
     name = "amazon-fba-inventory"
     kind = "fba_inventory"
     platforms = ("amazon",)
-    label = "Amazon FBA inventory (Manage FBA Inventory / AFN inventory)"
+    label = gettext_lazy("Amazon FBA inventory (Manage FBA Inventory / AFN inventory)")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[FbaInventoryRecord]:
         day = snapshot_date(ctx)

@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.channels.models import default_currency_for
 from chuhai.orders.models import FulfilmentChannel, ItemStatus, OrderStatus
 
@@ -303,7 +305,7 @@ class AllOrdersReport(Source):
     name = "amazon-orders"
     kind = "orders"
     platforms = ("amazon",)
-    label = "Amazon All Orders report"
+    label = gettext_lazy("Amazon All Orders report")
 
     def _table(self, payload: Payload, ctx: ParseContext):
         return read_delimited(payload, legacy=ctx.legacy_encoding, delimiter="\t", is_header=_is_header)

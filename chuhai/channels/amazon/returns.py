@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.logistics.models import CustomerReturn
 
 from ..ingest import values
@@ -75,7 +77,7 @@ class CustomerReturnsReport(Source):
     name = "amazon-returns"
     kind = "returns"
     platforms = ("amazon",)
-    label = "Amazon FBA customer returns"
+    label = gettext_lazy("Amazon FBA customer returns")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[ReturnRecord]:
         table = read_table(payload, legacy=ctx.legacy_encoding, is_header=_is_header)

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy
+
 from ..ingest import values
 from ..ingest.errors import CellError, ErrorCollector, FileRejected, RowError
 from ..ingest.reading import ColumnSpec, Payload, Row, cell, read_delimited
@@ -108,7 +110,7 @@ class SettlementReport(Source):
     name = "amazon-settlement"
     kind = "settlement"
     platforms = ("amazon",)
-    label = "Amazon settlement report (flat file V1/V2)"
+    label = gettext_lazy("Amazon settlement report (flat file V1/V2)")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector
               ) -> Iterator[SettlementRecord | LedgerRecord]:

@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy
+
 from ..ingest import values
 from ..ingest.errors import CellError, ErrorCollector, FileRejected
 from ..ingest.reading import ColumnSpec, Payload, Row, read_delimited
@@ -106,7 +108,7 @@ class TransactionReport(Source):
     name = "amazon-transactions"
     kind = "transactions"
     platforms = ("amazon",)
-    label = "Amazon Date Range / unified transaction report"
+    label = gettext_lazy("Amazon Date Range / unified transaction report")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[LedgerRecord]:
         table = None

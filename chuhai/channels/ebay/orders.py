@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import ErrorCollector
 from chuhai.channels.ingest.reading import ColumnSpec, Payload, Row, cell, read_delimited
@@ -68,7 +70,7 @@ class EbayOrdersReport(Source):
     name = "ebay-orders"
     kind = "orders"
     platforms = ("ebay",)
-    label = "eBay Seller Hub orders report"
+    label = gettext_lazy("eBay Seller Hub orders report")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[OrderRecord]:
         table = read_delimited(payload, legacy=ctx.legacy_encoding, delimiter=",",

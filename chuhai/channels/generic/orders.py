@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from functools import partial
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import ErrorCollector, FileRejected, RowError
 from chuhai.channels.ingest.reading import ColumnSpec, Payload, Row, Table, cell, normalize_header, read_table
@@ -285,7 +287,7 @@ class MappedOrders(Source):
     name = "generic-orders"
     kind = "orders"
     platforms = ()
-    label = "Orders from any CSV/XLSX (with a mapping file)"
+    label = gettext_lazy("Orders from any CSV/XLSX (with a mapping file)")
     needs_mapping = True
 
     def mapping_for(self, ctx: ParseContext) -> Mapping:

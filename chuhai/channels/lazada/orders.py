@@ -32,6 +32,8 @@ import re
 from collections.abc import Iterator
 from functools import partial
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import ErrorCollector
 from chuhai.channels.ingest.reading import ColumnSpec, Payload, Row, cell, read_table
@@ -118,7 +120,7 @@ class LazadaOrdersExport(Source):
     name = "lazada-orders"
     kind = "orders"
     platforms = ("lazada",)
-    label = "Lazada order export (XLSX/CSV)"
+    label = gettext_lazy("Lazada order export (XLSX/CSV)")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[OrderRecord]:
         table = read_table(payload, legacy=ctx.legacy_encoding,

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import CellError, ErrorCollector, FileRejected, RowError
 from chuhai.channels.ingest.reading import ColumnSpec, Payload, Row, Table, cell, normalize_header, read_table
@@ -159,7 +161,7 @@ class ShopeeOrdersExport(Source):
     name = "shopee-orders"
     kind = "orders"
     platforms = ("shopee",)
-    label = "Shopee order export (XLSX)"
+    label = gettext_lazy("Shopee order export (XLSX)")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[OrderRecord]:
         order_id_names = {normalize_header(n) for n in REQUIRED["order_id"]}

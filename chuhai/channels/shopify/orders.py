@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import CellError, ErrorCollector
 from chuhai.channels.ingest.reading import ColumnSpec, Payload, Row, cell, read_delimited
@@ -111,7 +113,7 @@ class ShopifyOrdersCsv(Source):
     name = "shopify-orders"
     kind = "orders"
     platforms = ("shopify",)
-    label = "Shopify orders CSV"
+    label = gettext_lazy("Shopify orders CSV")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[OrderRecord]:
         table = read_delimited(payload, legacy=ctx.legacy_encoding, delimiter=",",

@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import CellError, ErrorCollector
 from chuhai.channels.ingest.reading import ColumnSpec, Payload, Row, cell, read_table
@@ -117,7 +119,7 @@ class TiktokOrdersExport(Source):
     name = "tiktok-orders"
     kind = "orders"
     platforms = ("tiktok",)
-    label = "TikTok Shop order export"
+    label = gettext_lazy("TikTok Shop order export")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[OrderRecord]:
         table = read_table(payload, legacy=ctx.legacy_encoding,

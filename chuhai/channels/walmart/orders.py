@@ -32,6 +32,8 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import CellError, ErrorCollector
 from chuhai.channels.ingest.json_payload import load_json, path_get, record_list
@@ -126,7 +128,7 @@ class WalmartOrdersJson(Source):
     name = "walmart-orders"
     kind = "orders"
     platforms = ("walmart",)
-    label = "Walmart orders (Orders API JSON)"
+    label = gettext_lazy("Walmart orders (Orders API JSON)")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[OrderRecord]:
         document = load_json(payload, ctx.legacy_encoding)

@@ -31,6 +31,8 @@ import html
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy
+
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import CellError, ErrorCollector
 from chuhai.channels.ingest.json_payload import load_json, record_list
@@ -98,7 +100,7 @@ class WooCommerceOrdersJson(Source):
     name = "woocommerce-orders"
     kind = "orders"
     platforms = ("woocommerce",)
-    label = "WooCommerce orders (REST API JSON)"
+    label = gettext_lazy("WooCommerce orders (REST API JSON)")
 
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[OrderRecord]:
         document = load_json(payload, ctx.legacy_encoding)

@@ -14,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from ..arguments import iso_date
 from ..errors import CliError
 
 STATUS_TEXT = {
@@ -47,6 +48,9 @@ def register(subparsers) -> None:
     parser.add_argument("--mapping", metavar="FILE.yaml", help="column mapping (YAML) for generic-orders")
     parser.add_argument("--dry-run", action="store_true", help="check the files and report what would change")
     parser.add_argument("--json", action="store_true", help="print one JSON object per file per line")
+    parser.add_argument("--snapshot-date", metavar="YYYY-MM-DD", type=iso_date,
+                        help="amazon-fba-inventory: the day the report was taken (default: today in the "
+                             "marketplace's time zone)")
     parser.add_argument("--as", dest="as_user", metavar="USERNAME",
                         help="record the import as done by this user (shown in the import history)")
     parser.set_defaults(run=run)
@@ -133,7 +137,9 @@ def run(args) -> int:
     for path in bar:
         bar.set_postfix_str(Path(path).name, refresh=True)
         try:
-            result = import_file(args.source, path, account, user=user, dry_run=args.dry_run, mapping=mapping)
+            options = {"snapshot_date": args.snapshot_date} if args.snapshot_date else None
+            result = import_file(args.source, path, account, user=user, dry_run=args.dry_run, mapping=mapping,
+                                 options=options)
         except ImportRefused as exc:
             bar.close()
             raise CliError(str(exc)) from None
