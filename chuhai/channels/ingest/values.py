@@ -13,7 +13,7 @@ from .errors import CellError
 
 UTC = dt.UTC
 _CURRENCY_MARKS = re.compile(r"^(?:[A-Z]{3}\s*|US\s*\$|C\$|A\$|S\$|HK\$|NT\$|R\$|RM|Rp|₱|฿|€|£|¥|￥|\$|₩|₹|zł|kr)\s*|"
-                             r"\s*(?:[A-Z]{3}|€|£|¥|zł|kr)$")
+                             r"\s*(?:[A-Z]{3}|€|£|¥|₫|zł|kr)$")
 _SCIENTIFIC = re.compile(r"^-?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 
 #: Zone abbreviations seen in Amazon, eBay and settlement dates. Ambiguous ones (IST, CST in China) are not guessed.
@@ -105,6 +105,21 @@ def decimal(value, *, decimal_comma: bool | None = None) -> Decimal:
     except InvalidOperation as exc:
         raise CellError("not a number", raw) from exc
     return -result if negative else result
+
+
+#: Markets that group thousands with dots (``Rp 125.000``, ``250.000₫``) when amounts arrive as text.
+DECIMAL_COMMA_MARKETS = frozenset({"ID", "VN"})
+
+
+def amount_parser(marketplace: str):
+    """The money-cell parser for a market: in Indonesia and Vietnam dots group thousands; elsewhere decided from
+    the text (see :func:`decimal`)."""
+    comma = True if marketplace in DECIMAL_COMMA_MARKETS else None
+
+    def amount(value):
+        return decimal(value, decimal_comma=comma)
+
+    return amount
 
 
 def integer(value) -> int:

@@ -87,20 +87,6 @@ STATUSES = {
 #: Besides ISO ``2024-05-01 14:23``, day-first forms some markets use.
 DATE_FORMATS = ("%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S")
 MAX_SKU = 100
-#: Markets that group thousands with dots (``Rp 125.000``, ``250.000₫``) when amounts arrive as text.
-DECIMAL_COMMA_MARKETS = {"ID", "VN"}
-
-
-def amount_parser(marketplace: str):
-    """The money-cell parser for a market: dots group thousands in Indonesia and Vietnam; ``₫`` is dropped."""
-    comma = True if marketplace in DECIMAL_COMMA_MARKETS else None
-
-    def amount(value):
-        if isinstance(value, str):
-            value = value.replace("₫", "")
-        return values.decimal(value, decimal_comma=comma)
-
-    return amount
 
 _CURRENCY_IN_HEADER = re.compile(r"\(\s*([a-z]{3})\s*\)")
 
@@ -174,7 +160,7 @@ class ShopeeOrdersExport(Source):
                 f"the file's amounts are not in this account's currency {ctx.currency}; "
                 "choose the account of that Shopee market")])
         spec = resolve_columns(table)
-        zone, amount = ctx.zone, amount_parser(ctx.marketplace)
+        zone, amount = ctx.zone, values.amount_parser(ctx.marketplace)
 
         def created(value):
             return values.timestamp(value, formats=DATE_FORMATS, tz=zone, dayfirst=True)

@@ -78,20 +78,6 @@ STATUSES = {
     "已取消": "cancelled",
 }
 MAX_SKU = 100
-#: Markets that group thousands with dots (``Rp 125.000``, ``250.000₫``) when amounts arrive as text.
-DECIMAL_COMMA_MARKETS = {"ID", "VN"}
-
-
-def amount_parser(marketplace: str):
-    """The money-cell parser for a market: dots group thousands in Indonesia and Vietnam; ``₫`` is dropped."""
-    comma = True if marketplace in DECIMAL_COMMA_MARKETS else None
-
-    def amount(value):
-        if isinstance(value, str):
-            value = value.replace("₫", "")
-        return values.decimal(value, decimal_comma=comma)
-
-    return amount
 
 
 def tiktok_status(value) -> str:
@@ -125,7 +111,7 @@ class TiktokOrdersExport(Source):
         table = read_table(payload, legacy=ctx.legacy_encoding,
                            is_header=lambda cells: "order id" in cells and "order status" in cells)
         spec = ColumnSpec(table, REQUIRED, OPTIONAL)
-        zone, dayfirst, amount = ctx.zone, ctx.marketplace != "US", amount_parser(ctx.marketplace)
+        zone, dayfirst, amount = ctx.zone, ctx.marketplace != "US", values.amount_parser(ctx.marketplace)
 
         def created(value):
             return values.timestamp(value, tz=zone, dayfirst=dayfirst)
