@@ -71,3 +71,5 @@ class FbaInventorySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_date} {self.sku}"
+
+from .ledger import StockBalance, StockMovement  # noqa: E402,F401

@@ -1,0 +1,216 @@
+"""Stock services: the only way balances change, always together with the ledger rows that explain them.
+
+Every change is ONE conditional UPDATE of the cached balance (``... WHERE on_hand - reserved >= q``) followed by
+the ledger rows, in one transaction. Never read-then-write: two requests for the last unit cannot both see it
+free, because the database re-checks the condition while it holds the row (PostgreSQL) or the write lock
+(SQLite, IMMEDIATE transactions). The CHECK constraints on :class:`StockBalance` are the backstop.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F, Q, Sum
+
+from chuhai.catalog.models import Product
+
+from .ledger import MovementKind, StockBalance, StockMovement, StockState
+from .models import Warehouse
+
+STATES = tuple(StockState.values)  # on_hand, reserved, inbound, unsellable
+#: States an adjustment may touch; reservations move only through reserve/release/ship.
+ADJUSTABLE_STATES = (StockState.ON_HAND, StockState.INBOUND, StockState.UNSELLABLE)
+
+
+class InsufficientStock(ValueError):
+    """The movement would take a state below zero or leave fewer units on hand than are reserved."""
+
+
+def _positive(qty: int) -> int:
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
+        raise ValueError(f"quantity must be a whole number greater than 0, not {qty!r}")
+    return qty
+
+
+def _conditional_update(product, warehouse, deltas: dict[str, int]) -> int:
+    """Apply ``deltas`` to the balance in one UPDATE whose WHERE guarantees every constraint still holds afterwards.
+    Returns the number of rows changed (0 = refused, nothing written)."""
+    conditions = [Q(**{f"{state}__gte": -delta}) for state, delta in deltas.items() if delta < 0]
+    d_on_hand = deltas.get(StockState.ON_HAND, 0)
+    d_reserved = deltas.get(StockState.RESERVED, 0)
+    if d_reserved > d_on_hand:  # the change eats into availability: reserved may never exceed on hand
+        conditions.append(Q(on_hand__gte=F("reserved") + (d_reserved - d_on_hand)))
+    updates = {state: F(state) + delta for state, delta in deltas.items() if delta}
+    return StockBalance.objects.filter(*conditions, product=product, warehouse=warehouse).update(**updates)
+
+
+def _record(product, warehouse, kind: str, deltas: dict[str, int], *, reason: str = "", reference: str = "",
+            user=None) -> list[StockMovement]:
+    """Change the balance, then write the ledger rows (one per state, one shared group). Caller holds the
+    transaction. Raises :class:`InsufficientStock` (and writes nothing) when the balance refuses the change."""
+    deltas = {state: delta for state, delta in deltas.items() if delta}
+    if any(delta > 0 for delta in deltas.values()):
+        StockBalance.objects.get_or_create(product=product, warehouse=warehouse)
+    if not _conditional_update(product, warehouse, deltas):
+        balance = StockBalance.objects.filter(product=product, warehouse=warehouse).first()
+        have = (f"{balance.on_hand} on hand, {balance.reserved} reserved, {balance.inbound} inbound, "
+                f"{balance.unsellable} unsellable") if balance else "no stock"
+        change = ", ".join(f"{delta:+d} {state}" for state, delta in deltas.items())
+        raise InsufficientStock(f"not enough stock of {product.sku} in {warehouse.code} for {change} ({have})")
+    group = uuid.uuid4()
+    rows = [
+        StockMovement(product=product, warehouse=warehouse, kind=kind, state=state, quantity=delta, reason=reason,
+                      reference=reference, user=user, group=group)
+        for state, delta in deltas.items()
+    ]
+    return StockMovement.objects.bulk_create(rows)
+
+
+def adjust(product, warehouse, qty: int, reason: str, user=None, state: str = StockState.ON_HAND,
+           kind: str = MovementKind.ADJUSTMENT, reference: str = "") -> list[StockMovement]:
+    """A correction by a person (or a stock count, an FBA correction): ±qty of one state, with a reason.
+    A decrease of on-hand stock may not dip into reserved units."""
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty == 0:
+        raise ValueError(f"adjustment quantity must be a non-zero whole number, not {qty!r}")
+    if state not in ADJUSTABLE_STATES:
+        raise ValueError(f"cannot adjust {state!r} stock; choose one of {', '.join(ADJUSTABLE_STATES)}")
+    if kind not in MovementKind.values or kind in (MovementKind.RESERVE, MovementKind.RELEASE):
+        raise ValueError(f"{kind!r} is not an adjustment kind")
+    if not reason or not reason.strip():
+        raise ValueError("an adjustment needs a reason")
+    with transaction.atomic():
+        return _record(product, warehouse, kind, {state: qty}, reason=reason.strip(), reference=reference, user=user)
+
+
+def receive(product, warehouse, qty: int, reference: str = "", reason: str = "", user=None,
+            from_inbound: bool = False) -> list[StockMovement]:
+    """Goods arrive and become sellable. ``from_inbound`` also takes them off the in-transit state."""
+    qty = _positive(qty)
+    deltas = {StockState.ON_HAND: qty}
+    if from_inbound:
+        deltas[StockState.INBOUND] = -qty
+    with transaction.atomic():
+        return _record(product, warehouse, MovementKind.RECEIPT, deltas, reason=reason, reference=reference,
+                       user=user)
+
+
+def reserve(product, warehouse, qty: int, reference: str, user=None) -> bool:
+    """Promise ``qty`` available units to ``reference`` (an order). False, with nothing written, when fewer than
+    ``qty`` are available. One conditional UPDATE: safe under any concurrency."""
+    qty = _positive(qty)
+    with transaction.atomic():
+        changed = StockBalance.objects.filter(
+            product=product, warehouse=warehouse, on_hand__gte=F("reserved") + qty,
+        ).update(reserved=F("reserved") + qty)
+        if not changed:
+            return False
+        StockMovement.objects.create(product=product, warehouse=warehouse, kind=MovementKind.RESERVE,
+                                     state=StockState.RESERVED, quantity=qty, reference=reference, user=user)
+    return True
+
+
+def release(product, warehouse, qty: int, reference: str, reason: str = "", user=None) -> list[StockMovement]:
+    """Give back a reservation (order cancelled or moved elsewhere)."""
+    qty = _positive(qty)
+    with transaction.atomic():
+        return _record(product, warehouse, MovementKind.RELEASE, {StockState.RESERVED: -qty}, reason=reason,
+                       reference=reference, user=user)
+
+
+def ship(product, warehouse, qty: int, reference: str, user=None) -> list[StockMovement]:
+    """Reserved units leave the warehouse: −reserved and −on_hand, two rows of one movement group."""
+    qty = _positive(qty)
+    with transaction.atomic():
+        return _record(product, warehouse, MovementKind.SHIPMENT,
+                       {StockState.RESERVED: -qty, StockState.ON_HAND: -qty}, reference=reference, user=user)
+
+
+def balances(product=None):
+    """Cached balances, per product × warehouse, ordered by SKU then warehouse code."""
+    rows = StockBalance.objects.select_related("product", "warehouse").order_by("product__sku", "warehouse__code")
+    return rows.filter(product=product) if product is not None else rows
+
+
+def components(product) -> list[tuple[object, int]]:
+    """What selling one ``product`` consumes: itself, or for a bundle its components (nested bundles expanded,
+    quantities multiplied, same component merged), as ``[(product, quantity), ...]`` ordered by SKU."""
+    totals: dict[int, list] = {}
+
+    def expand(item, multiplier: int, path: tuple[int, ...]) -> None:
+        if item.pk in path:
+            raise ValueError(f"bundle {item.sku} contains itself")
+        if not item.is_bundle:
+            entry = totals.setdefault(item.pk, [item, 0])
+            entry[1] += multiplier
+            return
+        lines = list(item.components.select_related("component"))
+        if not lines:
+            raise ValueError(f"bundle {item.sku} has no components")
+        for line in lines:
+            expand(line.component, multiplier * line.quantity, (*path, item.pk))
+
+    expand(product, 1, ())
+    return sorted(((p, q) for p, q in totals.values()), key=lambda pair: pair[0].sku)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A cached balance that disagreed with its ledger (and has been set to the ledger's value)."""
+
+    sku: str
+    warehouse: str
+    state: str
+    cached: int
+    ledger: int
+
+
+def _ledger_sums() -> dict[tuple[int, int], dict[str, int]]:
+    sums: dict[tuple[int, int], dict[str, int]] = {}
+    for row in StockMovement.objects.order_by().values("product_id", "warehouse_id", "state").annotate(
+            total=Sum("quantity")):
+        sums.setdefault((row["product_id"], row["warehouse_id"]), {})[row["state"]] = row["total"] or 0
+    return sums
+
+
+def rebuild_balances() -> list[Drift]:
+    """Recompute every balance from the ledger, fix the ones that differ and report them. Writers are locked out
+    meanwhile (PostgreSQL: a table lock; SQLite: the IMMEDIATE transaction's write lock) so in-flight movements
+    are never mistaken for drift."""
+    found: list[tuple[int, int, str, int, int]] = []
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f'LOCK TABLE "{StockBalance._meta.db_table}" IN EXCLUSIVE MODE')
+        sums = _ledger_sums()
+        cached = {(b.product_id, b.warehouse_id): b for b in StockBalance.objects.order_by()}
+        changed: list[StockBalance] = []
+        new: list[StockBalance] = []
+        for key in sums.keys() | cached.keys():
+            ledger = sums.get(key, {})
+            balance = cached.get(key)
+            if balance is None:
+                if not any(ledger.values()):
+                    continue
+                balance = StockBalance(product_id=key[0], warehouse_id=key[1])
+                new.append(balance)
+            dirty = False
+            for state in STATES:
+                want = ledger.get(state, 0)
+                have = getattr(balance, state)
+                if have != want:
+                    found.append((key[0], key[1], state, have, want))
+                    setattr(balance, state, want)
+                    dirty = True
+            if dirty and balance.pk:
+                changed.append(balance)
+        if changed:
+            StockBalance.objects.bulk_update(changed, list(STATES), batch_size=1000)
+        if new:
+            StockBalance.objects.bulk_create(new, batch_size=1000)
+    skus = dict(Product.objects.filter(pk__in={f[0] for f in found}).values_list("pk", "sku"))
+    codes = dict(Warehouse.objects.filter(pk__in={f[1] for f in found}).values_list("pk", "code"))
+    drifts = [Drift(skus[p], codes[w], state, have, want) for p, w, state, have, want in found]
+    return sorted(drifts, key=lambda d: (d.sku, d.warehouse, STATES.index(d.state)))
+
