@@ -19,7 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from ninja import NinjaAPI
 
-from . import catalog, channels, errors, fx, imports, inventory, me, orders
+from . import catalog, channels, errors, fx, imports, inventory, me, orders, stock
 from .auth import needs, required_permission, user_from_request
 
 #: Operations open to every authenticated user; every other operation must name a permission.
@@ -52,7 +52,7 @@ def build_api() -> NinjaAPI:
         docs_decorator=docs_login_required,
     )
     errors.install(api)
-    for module in (me, catalog, channels, inventory, orders, fx, imports):
+    for module in (me, catalog, channels, inventory, stock, orders, fx, imports):
         api.add_router("", module.router)
     check_every_operation_needs_a_permission(api)
     return api

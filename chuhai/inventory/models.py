@@ -72,4 +72,5 @@ class FbaInventorySnapshot(models.Model):
     def __str__(self) -> str:
         return f"{self.snapshot_date} {self.sku}"
 
+from .inbound import InboundLine, InboundShipment  # noqa: E402,F401
 from .ledger import StockBalance, StockMovement  # noqa: E402,F401

@@ -28,7 +28,7 @@ class InsufficientStock(ValueError):
     """The movement would take a state below zero or leave fewer units on hand than are reserved."""
 
 
-def _positive(qty: int) -> int:
+def positive_quantity(qty: int) -> int:
     if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
         raise ValueError(f"quantity must be a whole number greater than 0, not {qty!r}")
     return qty
@@ -87,7 +87,7 @@ def adjust(product, warehouse, qty: int, reason: str, user=None, state: str = St
 def receive(product, warehouse, qty: int, reference: str = "", reason: str = "", user=None,
             from_inbound: bool = False) -> list[StockMovement]:
     """Goods arrive and become sellable. ``from_inbound`` also takes them off the in-transit state."""
-    qty = _positive(qty)
+    qty = positive_quantity(qty)
     deltas = {StockState.ON_HAND: qty}
     if from_inbound:
         deltas[StockState.INBOUND] = -qty
@@ -99,7 +99,7 @@ def receive(product, warehouse, qty: int, reference: str = "", reason: str = "",
 def reserve(product, warehouse, qty: int, reference: str, user=None) -> bool:
     """Promise ``qty`` available units to ``reference`` (an order). False, with nothing written, when fewer than
     ``qty`` are available. One conditional UPDATE: safe under any concurrency."""
-    qty = _positive(qty)
+    qty = positive_quantity(qty)
     with transaction.atomic():
         changed = StockBalance.objects.filter(
             product=product, warehouse=warehouse, on_hand__gte=F("reserved") + qty,
@@ -113,7 +113,7 @@ def reserve(product, warehouse, qty: int, reference: str, user=None) -> bool:
 
 def release(product, warehouse, qty: int, reference: str, reason: str = "", user=None) -> list[StockMovement]:
     """Give back a reservation (order cancelled or moved elsewhere)."""
-    qty = _positive(qty)
+    qty = positive_quantity(qty)
     with transaction.atomic():
         return _record(product, warehouse, MovementKind.RELEASE, {StockState.RESERVED: -qty}, reason=reason,
                        reference=reference, user=user)
@@ -121,7 +121,7 @@ def release(product, warehouse, qty: int, reference: str, reason: str = "", user
 
 def ship(product, warehouse, qty: int, reference: str, user=None) -> list[StockMovement]:
     """Reserved units leave the warehouse: −reserved and −on_hand, two rows of one movement group."""
-    qty = _positive(qty)
+    qty = positive_quantity(qty)
     with transaction.atomic():
         return _record(product, warehouse, MovementKind.SHIPMENT,
                        {StockState.RESERVED: -qty, StockState.ON_HAND: -qty}, reference=reference, user=user)
@@ -214,3 +214,39 @@ def rebuild_balances() -> list[Drift]:
     drifts = [Drift(skus[p], codes[w], state, have, want) for p, w, state, have, want in found]
     return sorted(drifts, key=lambda d: (d.sku, d.warehouse, STATES.index(d.state)))
 
+
+@dataclass(frozen=True)
+class Posting:
+    """One ledger row to write: ``quantity`` (signed) of ``state`` for a product in a warehouse."""
+
+    product: Product
+    warehouse: object
+    kind: str
+    state: str
+    quantity: int
+
+
+def post_group(postings: list[Posting], *, reason: str, reference: str, user=None) -> list[StockMovement]:
+    """Apply postings that may span warehouses (a transfer) to the balances — one conditional UPDATE per product ×
+    warehouse — and write them as one movement group. The caller holds the transaction; :class:`InsufficientStock`
+    means the caller must roll back."""
+    deltas: dict[tuple[int, int], tuple[Product, object, dict[str, int]]] = {}
+    for p in postings:
+        entry = deltas.setdefault((p.product.pk, p.warehouse.pk), (p.product, p.warehouse, {}))
+        entry[2][p.state] = entry[2].get(p.state, 0) + p.quantity
+    for product, warehouse, change in deltas.values():
+        if any(delta > 0 for delta in change.values()):
+            StockBalance.objects.get_or_create(product=product, warehouse=warehouse)
+        if not _conditional_update(product, warehouse, change):
+            balance = StockBalance.objects.filter(product=product, warehouse=warehouse).first()
+            needed = -sum(delta for delta in change.values() if delta < 0)
+            if change.get(StockState.ON_HAND, 0) < 0:
+                have = f"{balance.available} available" if balance else "no stock"
+            else:
+                have = f"{balance.inbound} inbound" if balance else "no stock"
+            raise InsufficientStock(f"not enough stock of {product.sku} in {warehouse.code}: {needed} needed, "
+                                    f"{have}")
+    group = uuid.uuid4()
+    rows = [StockMovement(product=p.product, warehouse=p.warehouse, kind=p.kind, state=p.state, quantity=p.quantity,
+                          reason=reason, reference=reference, user=user, group=group) for p in postings]
+    return StockMovement.objects.bulk_create(rows)

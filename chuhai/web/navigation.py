@@ -21,6 +21,7 @@ NAVIGATION = [
     NavItem(_("Listings"), "listings", "catalog.view_listing"),
     NavItem(_("Channel accounts"), "accounts", "channels.view_channelaccount"),
     NavItem(_("Warehouses"), "warehouses", "inventory.view_warehouse"),
+    NavItem(_("Stock"), "stock", "inventory.view_stockbalance"),
     NavItem(_("Orders"), "orders", "orders.view_order"),
     NavItem(_("Imports"), "imports", "channels.view_importrun"),
     NavItem(_("Unmapped SKUs"), "unmapped-skus", "catalog.view_unmappedsku"),

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from . import accounts, demo, fx, imports, init, manage, products, serve, stats, stock, users, warehouses
+from . import (
+    accounts,
+    demo,
+    fx,
+    imports,
+    inbound,
+    init,
+    manage,
+    products,
+    serve,
+    stats,
+    stock,
+    users,
+    warehouses,
+)
 
 #: In the order ``chuhai --help`` lists them.
-COMMANDS = (init, serve, demo, users, accounts, warehouses, products, stock, imports, stats, fx, manage)
+COMMANDS = (init, serve, demo, users, accounts, warehouses, products, stock, inbound, imports, stats, fx, manage)

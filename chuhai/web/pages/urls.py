@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from .views import accounts, company_settings, fx, imports, listings, orders, products, unmapped, warehouses
+from .views import (
+    accounts,
+    company_settings,
+    fx,
+    imports,
+    listings,
+    orders,
+    products,
+    stock,
+    unmapped,
+    warehouses,
+)
 
 urlpatterns = [
     path("products/", products.product_list, name="products"),
@@ -15,6 +26,8 @@ urlpatterns = [
     path("channel-accounts/<int:pk>/edit/", accounts.account_edit, name="account-edit"),
     path("warehouses/", warehouses.warehouse_list, name="warehouses"),
     path("warehouses/new/", warehouses.warehouse_create, name="warehouse-create"),
+    path("stock/", stock.stock_list, name="stock"),
+    path("stock/<path:sku>/", stock.stock_detail, name="stock-detail"),
     path("orders/", orders.order_list, name="orders"),
     path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
     path("imports/", imports.import_page, name="imports"),
