@@ -10,7 +10,13 @@ def entity_counts() -> dict[str, int]:
     from chuhai.catalog.models import BundleComponent, Listing, Product, UnmappedSku
     from chuhai.channels.models import ChannelAccount, ImportRun
     from chuhai.finance.models import FxRate, LedgerLine, ManualFxRate, Settlement
-    from chuhai.inventory.models import FbaInventorySnapshot, StockBalance, StockMovement, Warehouse
+    from chuhai.inventory.models import (
+        FbaInventorySnapshot,
+        InboundShipment,
+        StockBalance,
+        StockMovement,
+        Warehouse,
+    )
     from chuhai.logistics.models import CustomerReturn
     from chuhai.orders.models import Order, OrderLine
 
@@ -36,4 +42,5 @@ def entity_counts() -> dict[str, int]:
         "unmapped_skus": UnmappedSku.objects.filter(resolved_at__isnull=True).count(),
         "stock_movements": StockMovement.objects.count(),
         "stock_balances": StockBalance.objects.count(),
+        "inbound_shipments": InboundShipment.objects.count(),
     }
