@@ -58,3 +58,14 @@ def logged_in_page(page, live_server, role_users):
         return page
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in English: a Chinese request in an earlier test leaves its language active in the
+    thread (LocaleMiddleware activates it and nothing resets it between tests)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

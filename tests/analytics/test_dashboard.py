@@ -161,9 +161,16 @@ def test_a_handful_of_queries_whatever_the_data(business, django_assert_max_num_
         home_summary(days=30, today=TODAY)
 
 
-def test_every_metric_has_a_label_and_definition():
+def test_every_metric_has_a_label_and_definition_in_both_languages():
+    from django.utils import translation
+
     for key in ("sales", "orders", "units", "aov"):
-        assert str(METRICS[key].label) and len(str(METRICS[key].definition)) > 10
+        texts = {}
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                texts[language] = (str(METRICS[key].label), str(METRICS[key].definition))
+        assert all(texts["en"]) and all(texts["zh-hans"]), key
+        assert texts["en"][0] != texts["zh-hans"][0] and texts["en"][1] != texts["zh-hans"][1], key
 
 
 def test_days_must_be_positive(db):
