@@ -1,10 +1,7 @@
 """Amazon FBA inventory reports (Manage FBA Inventory and AFN inventory) and their snapshot writer."""
 
-import csv
 import datetime as dt
 import gzip
-import io
-import random
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +14,8 @@ from chuhai.channels.ingest.runner import ImportRefused, import_file
 from chuhai.channels.ingest.sources import ParseContext
 from chuhai.channels.services import create_account
 from chuhai.inventory.models import FbaInventorySnapshot
+
+from ..damage import mutated
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MYI = FIXTURES / "fba_myi_unsuppressed.txt"
@@ -173,23 +172,6 @@ def test_only_amazon_accounts_take_fba_reports(db):
 
 
 # -- malformed files never half-import nor fail with an internal error --------------------------------------------
-
-GARBAGE = ["", "abc", "-7", "1e400", "NaN", "9" * 40, "１２", "2026-13-45", "$", "1.5", "x" * 600, '"', "1.23E+17",
-           "Yes", "(12.50)", "1.234,56", "a\x00b"]
-
-
-def mutated(path, seed, tmp_path, delimiter):
-    """The file with one random cell (header included) replaced by a value real exports get wrong."""
-    rng = random.Random(seed)
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8")), delimiter=delimiter))
-    row = rows[rng.randrange(len(rows))]
-    row[rng.randrange(len(row))] = rng.choice(GARBAGE)
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(rows)
-    target = tmp_path / f"mutated-{seed}{path.suffix}"
-    target.write_text(out.getvalue(), encoding="utf-8")
-    return target
-
 
 @pytest.mark.parametrize("seed", range(40))
 def test_a_damaged_cell_is_imported_whole_or_rejected_whole(amazon_us, tmp_path, seed):
