@@ -15,7 +15,7 @@ import gzip
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -303,3 +303,16 @@ def cell(row: Row, spec: ColumnSpec, key: str, parse, errors, *, required: bool 
     except CellError as exc:
         errors.add(row.line, spec.names[key], exc.value if exc.value is not None else raw, exc.message)
         return default
+
+
+def rows_by_order(rows: Iterable[Row], spec: ColumnSpec, key: str, errors) -> dict[str, list[Row]]:
+    """Item rows grouped by their order id (column ``key``), in first-seen order. Exports with one row per item
+    do not promise that an order's rows are adjacent; a row without an id is a located error."""
+    from . import values
+
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        order_id = cell(row, spec, key, values.identifier, errors, required=True)
+        if order_id:
+            groups.setdefault(order_id, []).append(row)
+    return groups

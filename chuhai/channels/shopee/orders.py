@@ -26,7 +26,16 @@ from django.utils.translation import gettext_lazy
 
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import CellError, ErrorCollector, FileRejected, RowError
-from chuhai.channels.ingest.reading import ColumnSpec, Payload, Row, Table, cell, normalize_header, read_table
+from chuhai.channels.ingest.reading import (
+    ColumnSpec,
+    Payload,
+    Row,
+    Table,
+    cell,
+    normalize_header,
+    read_table,
+    rows_by_order,
+)
 from chuhai.channels.ingest.records import ZERO, LineRecord, OrderRecord
 from chuhai.channels.ingest.sources import ParseContext, Source
 
@@ -165,12 +174,7 @@ class ShopeeOrdersExport(Source):
         def created(value):
             return values.timestamp(value, formats=DATE_FORMATS, tz=zone, dayfirst=True)
 
-        groups: dict[str, list[Row]] = {}
-        for row in table.rows:
-            order_id = cell(row, spec, "order_id", values.identifier, errors, required=True)
-            if order_id:
-                groups.setdefault(order_id, []).append(row)
-        for order_id, rows in groups.items():
+        for order_id, rows in rows_by_order(table.rows, spec, "order_id", errors).items():
             record = _order(order_id, rows, spec, ctx, created, amount, errors)
             if record is not None:
                 yield record

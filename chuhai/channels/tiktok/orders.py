@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import CellError, ErrorCollector
-from chuhai.channels.ingest.reading import ColumnSpec, Payload, Row, cell, read_table
+from chuhai.channels.ingest.reading import ColumnSpec, Payload, Row, cell, read_table, rows_by_order
 from chuhai.channels.ingest.records import ZERO, LineRecord, OrderRecord
 from chuhai.channels.ingest.sources import ParseContext, Source
 
@@ -116,14 +116,9 @@ class TiktokOrdersExport(Source):
         def created(value):
             return values.timestamp(value, tz=zone, dayfirst=dayfirst)
 
-        groups: dict[str, list[Row]] = {}
-        for index, row in enumerate(table.rows):
-            if index == 0 and is_description_row(row, spec):
-                continue
-            order_id = cell(row, spec, "order_id", values.identifier, errors, required=True)
-            if order_id:
-                groups.setdefault(order_id, []).append(row)
-        for order_id, rows in groups.items():
+        data_rows = (row for index, row in enumerate(table.rows)
+                     if not (index == 0 and is_description_row(row, spec)))
+        for order_id, rows in rows_by_order(data_rows, spec, "order_id", errors).items():
             record = _order(order_id, rows, spec, ctx, created, amount, errors)
             if record is not None:
                 yield record
