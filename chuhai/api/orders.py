@@ -1,4 +1,5 @@
-"""Orders, read only: ``/orders`` and ``/orders/{account}/{external_id}`` (ingestion comes with the orders issue).
+"""Orders: ``GET /orders``, ``GET /orders/{account}/{external_id}``, and ``POST /orders`` for orders entered by
+hand (B2B, offline sales, replacements, samples), which reserve their stock or are refused whole (409).
 
 Amounts are in the order's currency; ``order_total_base`` is the order total in the company's base currency at
 the rate stored on the order at its purchase date (``order_total × fx_rate``, rounded once, here). The buyer's
@@ -11,15 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
+from chuhai.channels.models import ChannelAccount
 from chuhai.core.models import CompanySettings
+from chuhai.inventory.reservations import Reservation
+from chuhai.inventory.stock import InsufficientStock
+from chuhai.orders.manual import ManualLine, OrderExists, create_manual_order
 from chuhai.orders.models import FulfilmentChannel, Order, OrderLine, OrderStatus
 
 from .auth import needs
-from .errors import get_or_404
+from .errors import get_or_404, service_errors
 from .schemas import (
     AUTH_ERRORS,
+    WRITE_ERRORS,
     CountryCode,
     ErrorOut,
     Page,
@@ -200,3 +207,57 @@ def get_order(request, account: str, external_id: str):
     order = get_or_404(qs, f"No order {external_id!r} on account {account!r}.",
                        account__code=account, external_id=external_id)
     return order
+
+
+class ManualLineIn(Schema):
+    sku: str = Field(..., min_length=1, max_length=100, description="Our SKU or the account's channel SKU.")
+    quantity: int = Field(..., strict=True, gt=0)
+    unit_price: str | None = Field(None, description="Decimal string; default: the listing's price, else 0.")
+
+
+class ManualOrderIn(Schema):
+    account: str = Field(..., description="Channel account code.", examples=["B2B"])
+    external_id: str = Field(..., min_length=1, max_length=64, examples=["PO-2026-0042"])
+    ship_country: str = Field(..., min_length=2, max_length=40, examples=["US"])
+    lines: list[ManualLineIn] = Field(..., min_length=1)
+    currency: str | None = Field(None, description="Default: the account's currency.")
+    fulfilment_channel: FulfilmentChannel = FulfilmentChannel.MERCHANT
+    is_replacement: bool = False
+
+
+class AllocationLineOut(Schema):
+    line_no: int
+    sku: str = Field(description="The SKU whose units are held (a bundle line holds its components).")
+    warehouse: str
+    quantity: int
+
+
+class ManualOrderOut(Schema):
+    account: str
+    external_id: str
+    status: OrderStatus
+    allocation: list[AllocationLineOut]
+
+
+@router.post("/orders", response={201: ManualOrderOut, **WRITE_ERRORS}, auth=needs("orders.add_order"))
+def create_order(request, payload: ManualOrderIn):
+    """Enter an order by hand and reserve its stock by the account's allocation rule. Requires
+    ``orders.add_order``. 201 with where each unit is held; 409 with the reason (stock short, id already used) and
+    nothing written."""
+    account = ChannelAccount.objects.filter(code=payload.account).first()
+    if account is None:
+        raise HttpError(422, f"account: no channel account {payload.account!r}")
+    lines = [ManualLine(line.sku, line.quantity, line.unit_price) for line in payload.lines]
+    with service_errors(f"{account.code} already has an order {payload.external_id}."):
+        try:
+            order = create_manual_order(
+                account, payload.external_id, payload.ship_country, lines, currency=payload.currency,
+                fulfilment_channel=payload.fulfilment_channel, is_replacement=payload.is_replacement,
+                user=request.user)
+        except (InsufficientStock, OrderExists) as exc:
+            raise HttpError(409, str(exc)) from exc
+    held = (Reservation.objects.filter(order_line__order=order).select_related("order_line", "product", "warehouse")
+            .order_by("order_line__line_no", "product__sku", "warehouse__code"))
+    return Status(201, {"account": account.code, "external_id": order.external_id, "status": order.status,
+                        "allocation": [{"line_no": r.order_line.line_no, "sku": r.product.sku,
+                                        "warehouse": r.warehouse.code, "quantity": r.quantity} for r in held]})

@@ -72,5 +72,7 @@ class FbaInventorySnapshot(models.Model):
     def __str__(self) -> str:
         return f"{self.snapshot_date} {self.sku}"
 
+from .channel_rules import AllocationRule, AllocationStep, ListingStockPush  # noqa: E402,F401
 from .inbound import InboundLine, InboundShipment  # noqa: E402,F401
 from .ledger import StockBalance, StockMovement  # noqa: E402,F401
+from .reservations import OrderAllocation, Reservation  # noqa: E402,F401

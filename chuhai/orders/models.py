@@ -101,6 +101,11 @@ class Order(models.Model):
         _("rate to base currency"), max_digits=RATE_DIGITS, decimal_places=RATE_PLACES,
         help_text=_("Units of base currency per unit of order currency at the purchase date."),
     )
+    ship_by = models.DateTimeField(
+        _("ship by"), null=True, blank=True,
+        help_text=_("Latest ship date promised to the buyer; empty: the purchase time plus the handling time."))
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("entered by"), help_text=_("Set on orders entered by hand."))
     source_updated_at = models.DateTimeField(_("last updated at source"), null=True, blank=True)
     source_hash = models.CharField(
         _("source fingerprint"), max_length=32, blank=True, editable=False,
@@ -197,3 +202,33 @@ class OrderLine(models.Model):
     def item_amount(self):
         """Goods value of the line in the order currency: line amount − discount."""
         return self.gross_amount - self.discount
+
+
+class DefectKind(models.TextChoices):
+    """Amazon's order defects (order defect rate = orders with any of these ÷ orders, over 60 days)."""
+
+    NEGATIVE_FEEDBACK = "negative_feedback", _("Negative feedback")
+    A_TO_Z_CLAIM = "a_to_z_claim", _("A-to-z Guarantee claim")
+    CHARGEBACK = "chargeback", _("Credit card chargeback")
+
+
+class OrderDefect(models.Model):
+    """A defect a buyer raised against an order: feeds the order defect rate on the account-health page."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="defects", verbose_name=_("order"))
+    kind = models.CharField(_("defect"), max_length=20, choices=DefectKind.choices)
+    opened_at = models.DateTimeField(_("opened at"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("order defect")
+        verbose_name_plural = _("order defects")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], name="order_defect_unique_kind"),
+            models.CheckConstraint(condition=models.Q(kind__in=DefectKind.values), name="order_defect_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.kind}"

@@ -93,6 +93,17 @@ def _refresh_planner_statistics() -> None:
         cursor.execute("PRAGMA optimize" if connection.vendor == "sqlite" else "ANALYZE")
 
 
+def _allocate(run: ImportRun, stats: WriteStats, user) -> None:
+    """Stock follows the orders the file created or changed (reserve, release, ship), in the file's transaction:
+    a rejected file moves no stock either."""
+    from chuhai.inventory.allocation import sync_orders
+    from chuhai.orders.models import Order
+
+    counts = sync_orders(Order.objects.filter(import_run=run), user=user)
+    if counts:
+        stats.summary["allocation"] = counts
+
+
 def _sha256(path: Path) -> tuple[str, int]:
     """Digest and size, streamed: the file is held in memory once, by the parser, not twice."""
     digest, size = hashlib.sha256(), 0
@@ -146,6 +157,8 @@ def import_file(source_name: str, path: str | Path, account: ChannelAccount, *, 
             records = source.parse(payload, ctx, errors)
             _writer(source.kind)(records, WriteContext(account, run, errors, stats, dry_run))
             errors.raise_if_any()
+            if source.kind == "orders":
+                _allocate(run, stats, user)
             if dry_run:
                 raise _DryRunRollback
         result.status = ImportStatus.SUCCEEDED
