@@ -19,7 +19,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from ninja import NinjaAPI
 
+from . import account_health as account_health_api
+from . import allocation_rules as allocation_rules_api
+from . import ats as ats_api
 from . import catalog, channels, errors, fx, imports, inventory, me, orders, stock
+from . import fba as fba_api
+from . import inbound as inbound_api
+from . import returns as returns_api
+from . import shipments as shipments_api
 from .auth import needs, required_permission, user_from_request
 
 #: Operations open to every authenticated user; every other operation must name a permission.
@@ -52,7 +59,9 @@ def build_api() -> NinjaAPI:
         docs_decorator=docs_login_required,
     )
     errors.install(api)
-    for module in (me, catalog, channels, inventory, stock, orders, fx, imports):
+    for module in (me, catalog, channels, inventory, stock, orders, fx, imports, shipments_api,
+                   returns_api, fba_api, account_health_api,
+                   ats_api, allocation_rules_api, inbound_api):
         api.add_router("", module.router)
     check_every_operation_needs_a_permission(api)
     return api

@@ -11,14 +11,18 @@ def entity_counts() -> dict[str, int]:
     from chuhai.channels.models import ChannelAccount, ImportRun
     from chuhai.finance.models import FxRate, LedgerLine, ManualFxRate, Settlement
     from chuhai.inventory.models import (
+        AllocationRule,
         FbaInventorySnapshot,
         InboundShipment,
+        ListingStockPush,
+        OrderAllocation,
+        Reservation,
         StockBalance,
         StockMovement,
         Warehouse,
     )
-    from chuhai.logistics.models import CustomerReturn
-    from chuhai.orders.models import Order, OrderLine
+    from chuhai.logistics.models import Carrier, CustomerReturn, Shipment, TrackingEvent
+    from chuhai.orders.models import Order, OrderDefect, OrderLine
 
     return {
         "products": Product.objects.filter(is_bundle=False).count(),
@@ -37,10 +41,21 @@ def entity_counts() -> dict[str, int]:
         "ledger_lines": LedgerLine.objects.count(),
         "fba_snapshots": FbaInventorySnapshot.objects.count(),
         "customer_returns": CustomerReturn.objects.count(),
+        "customer_returns_processed": CustomerReturn.objects.filter(processed_at__isnull=False).count(),
         "ad_rows": AdPerformance.objects.count(),
         "imports": ImportRun.objects.count(),
         "unmapped_skus": UnmappedSku.objects.filter(resolved_at__isnull=True).count(),
         "stock_movements": StockMovement.objects.count(),
         "stock_balances": StockBalance.objects.count(),
         "inbound_shipments": InboundShipment.objects.count(),
+        # allocation (issue 4): live reservations, the orders still waiting for stock, and the rules behind them
+        "reservations": Reservation.objects.filter(status="reserved").count(),
+        "orders_waiting_for_stock": OrderAllocation.objects.filter(status="short").count(),
+        "allocation_rules": AllocationRule.objects.count(),
+        "listing_stock_pushes": ListingStockPush.objects.count(),
+        "shipments": Shipment.objects.count(),
+        "tracking_events": TrackingEvent.objects.count(),
+        "carriers": Carrier.objects.count(),
+        # account health (issue 4): buyers' defects behind the order defect rate
+        "order_defects": OrderDefect.objects.count(),
     }

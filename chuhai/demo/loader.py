@@ -31,6 +31,7 @@ from chuhai.orders.models import Order, OrderLine
 
 from .business import ACCOUNTS, COMPANY_COUNTRY, COMPANY_NAME, WAREHOUSES
 from .catalog import demo_catalogue
+from .inventory import load_demo_inventory
 from .listings import plan_listings
 from .orders import AccountPlan, ListingRef, OrderGenerator
 
@@ -144,6 +145,7 @@ def load_demo(orders: int = 20000, seed: int = 42, progress: Progress | None = N
             line_count += _write_orders(pending)
             order_count += len(pending)
             report(stage, len(pending), orders)
+        inventory = load_demo_inventory(rng, report)
 
     return {
         "products": sum(1 for p in catalogue if not p.is_bundle),
@@ -156,6 +158,7 @@ def load_demo(orders: int = 20000, seed: int = 42, progress: Progress | None = N
         "orders": order_count,
         "order_lines": line_count,
         "fx_rates_added": fx_added,
+        **inventory,
     }
 
 

@@ -92,6 +92,8 @@ class ListingStockPush(models.Model):
     quantity = models.PositiveIntegerField(_("quantity pushed"))
     pushed_at = models.DateTimeField(_("pushed at"), default=timezone.now)
     method = models.CharField(_("method"), max_length=40, blank=True, help_text=_("e.g. amazon-file, shopify-csv"))
+    pushed_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name=_("pushed by"))
 
     class Meta:
         ordering = ["listing"]

@@ -82,7 +82,11 @@ class Shipment(models.Model):
             models.CheckConstraint(condition=models.Q(status__in=TrackingStatus.values),
                                    name="shipment_status_valid"),
         ]
-        indexes = [models.Index(fields=["tracking_number"], name="shipment_tracking_idx")]
+        indexes = [
+            models.Index(fields=["tracking_number"], name="shipment_tracking_idx"),
+            models.Index(fields=["shipped_at"], name="shipment_shipped_idx"),
+            models.Index(fields=["delivered_at"], name="shipment_delivered_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.carrier_id} {self.tracking_number or self.pk}"
@@ -106,6 +110,9 @@ class ShipmentLine(models.Model):
             models.UniqueConstraint(fields=["shipment", "order_line"], name="shipment_line_unique"),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="shipment_line_qty_gt_0"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}: line {self.order_line_id} ×{self.quantity}"
 
 
 class TrackingEvent(models.Model):

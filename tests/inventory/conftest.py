@@ -8,6 +8,7 @@ from chuhai.catalog.models import BundleComponent, Product
 from chuhai.cli.main import main
 from chuhai.inventory.models import Warehouse
 
+from ..api.conftest import api_as  # noqa: F401 - the API client fixture, for the allocation API tests
 from ..cli.support import Run
 
 

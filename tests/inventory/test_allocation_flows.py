@@ -20,7 +20,6 @@ from chuhai.inventory.stock import InsufficientStock
 from chuhai.orders.manual import ManualLine, OrderExists, create_manual_order
 from chuhai.orders.models import Order
 
-from ..api.conftest import api_as  # noqa: F401 - fixture
 from .test_concurrency import run_concurrently
 
 HEADER = ("amazon-order-id\tmerchant-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
@@ -33,7 +32,7 @@ def report(path, rows, name="orders.txt"):
     lines = [HEADER]
     for oid, updated, status, channel, sku, item_status, qty in rows:
         lines.append(f"{oid}\t\t2026-10-20T10:00:00+00:00\t{updated}\t{status}\t{channel}\tAmazon.com\tThing\t{sku}\t"
-                     f"B000000001\t{item_status}\t{qty}\tUSD\t{10 * qty:.2f}\t0.00\t0.00\tUS")
+                     f"B000000001\t{item_status}\t{qty}\tUSD\t{10 * qty if isinstance(qty, int) else 10:.2f}\t0.00\t0.00\tUS")
     target = path / name
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
@@ -144,6 +143,8 @@ def test_post_orders_answers_201_with_the_allocation_or_409(shop, api_as):
                                                                                       "quantity": 0}]})
     assert bad.status_code == 422
     assert balance(lamp, us) == (5, 3)
+
+
 
 
 @pytest.mark.django_db(transaction=True)

@@ -97,11 +97,14 @@ def _allocate(run: ImportRun, stats: WriteStats, user) -> None:
     """Stock follows the orders the file created or changed (reserve, release, ship), in the file's transaction:
     a rejected file moves no stock either."""
     from chuhai.inventory.allocation import sync_orders
+    from chuhai.logistics.models import CustomerReturn
+    from chuhai.logistics.returns import link_orders
     from chuhai.orders.models import Order
 
     counts = sync_orders(Order.objects.filter(import_run=run), user=user)
     if counts:
         stats.summary["allocation"] = counts
+    link_orders(CustomerReturn.objects.filter(account=run.account_id))  # returns reported before their orders arrived now find them
 
 
 def _sha256(path: Path) -> tuple[str, int]:

@@ -5,13 +5,17 @@ from __future__ import annotations
 from . import (
     accounts,
     demo,
+    fba,
     fx,
+    health,
     imports,
     inbound,
     init,
     manage,
     products,
+    returns,
     serve,
+    shipments,
     stats,
     stock,
     users,
@@ -19,4 +23,5 @@ from . import (
 )
 
 #: In the order ``chuhai --help`` lists them.
-COMMANDS = (init, serve, demo, users, accounts, warehouses, products, stock, inbound, imports, stats, fx, manage)
+COMMANDS = (init, serve, demo, users, accounts, warehouses, products, stock, inbound, fba, shipments, returns, imports, stats, fx,
+            health, manage)

@@ -24,6 +24,9 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("stock", help="adjust and show stock",
                                    description="Stock corrections and balances from the stock ledger.")
     commands = parser.add_subparsers(dest="stock_command", metavar="SUBCOMMAND", required=True)
+    from .ats import add_ats_parser
+
+    add_ats_parser(commands)
 
     adjust = commands.add_parser(
         "adjust", help="correct a product's stock in a warehouse",
@@ -49,6 +52,14 @@ def register(subparsers) -> None:
     )
     rebuild.add_argument("--json", action="store_true", help="print JSON instead of text")
     rebuild.set_defaults(run=run_rebuild)
+
+    allocate = commands.add_parser(
+        "allocate", help="retry orders waiting for stock, a SKU mapping or a warehouse",
+        description="Allocate stock to the orders still waiting (oldest first), e.g. after goods arrive or a SKU "
+                    "is mapped. Orders that can now be served are reserved; the others keep waiting.",
+    )
+    allocate.add_argument("--json", action="store_true", help="print JSON instead of text")
+    allocate.set_defaults(run=run_allocate)
 
 
 def _product(sku: str):
@@ -120,4 +131,20 @@ def run_rebuild(args) -> int:
         print_table(["SKU", "WAREHOUSE", "STATE", "CACHED", "LEDGER"],
                     [(d.sku, d.warehouse, d.state, d.cached, d.ledger) for d in drifts], right=(3, 4))
         print(f"Fixed {len(drifts)} drifted balance value(s).")
+    return 0
+
+
+def run_allocate(args) -> int:
+    from chuhai.inventory.allocation import allocate_waiting
+    from chuhai.inventory.reservations import AllocationStatus
+
+    counts = allocate_waiting()
+    if args.json:
+        print_json(counts)
+    elif not counts:
+        print("No order is waiting for stock.")
+    else:
+        labels = dict(AllocationStatus.choices)
+        print_table(["ALLOCATION", "ORDERS"], [(str(labels.get(k, k)), v) for k, v in sorted(counts.items())],
+                    right=(1,))
     return 0

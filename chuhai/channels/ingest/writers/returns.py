@@ -52,3 +52,6 @@ def write_returns(records: Iterable[ReturnRecord], ctx: WriteContext) -> None:
             stats.unchanged += len(new) - created
         if changed:
             CustomerReturn.objects.bulk_update(changed.values(), [*RETURN_FIELDS, "import_run"])
+    from chuhai.logistics.returns import link_orders  # returns ↔ orders (issue 4)
+
+    link_orders(CustomerReturn.objects.filter(account=ctx.account, order__isnull=True))
