@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chuhai.catalog.models import Listing, Product
@@ -208,10 +209,12 @@ def reconcile(account, snapshot_date: dt.date | None = None) -> Reconciliation:
     warehouse = fba_warehouse(account)
     day = snapshot_date or latest_snapshot_date(account)
     if day is None:
-        raise NoSnapshot(f"no FBA inventory report has been imported for account {account.code}")
+        raise NoSnapshot(gettext("No FBA inventory report has been imported for account %(code)s.")
+                         % {"code": account.code})
     rows = _latest_rows(account, day)
     if not rows:
-        raise NoSnapshot(f"no FBA inventory report for account {account.code} on or before {day.isoformat()}")
+        raise NoSnapshot(gettext("No FBA inventory report for account %(code)s on or before %(day)s.")
+                         % {"code": account.code, "day": day.isoformat()})
     products = _products_by_sku(account, {row.sku for row in rows})
 
     amazon: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATES, 0))

@@ -70,7 +70,7 @@ class Order(models.Model):
     # No separate index: the unique (account, external id) and (account, purchased at) indexes lead with it, and
     # each extra index is paid on every one of a million imported rows.
     account = models.ForeignKey("channels.ChannelAccount", on_delete=models.PROTECT, related_name="orders",
-                                db_index=False)
+                                db_index=False, verbose_name=_("channel account"))
     external_id = models.CharField(_("order id"), max_length=64)
     marketplace = CountryField(_("marketplace"))
     purchased_at = models.DateTimeField(_("purchased at"))
