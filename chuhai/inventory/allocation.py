@@ -34,6 +34,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from chuhai.catalog.models import BundleComponent
+from chuhai.core.bulk import insert_rows
 from chuhai.orders.models import DocumentType, FulfilmentChannel, ItemStatus, OrderStatus
 
 from .channel_rules import AllocationRule
@@ -47,6 +48,10 @@ SHIPPED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderS
                               OrderStatus.REFUNDED})
 STOCKED_TYPES = (WarehouseType.DOMESTIC, WarehouseType.OVERSEAS_3PL)
 BATCH = 500
+MOVEMENT_FIELDS = ("product_id", "warehouse_id", "kind", "state", "quantity", "reason", "reference", "user_id",
+                   "created_at", "group")
+RESERVATION_FIELDS = ("order_line_id", "product_id", "warehouse_id", "quantity", "status", "created_at",
+                      "updated_at")
 
 # -- where an account may take stock from -----------------------------------------------------------------------
 
@@ -129,17 +134,25 @@ def _ship_free(product_id: int, warehouse_id: int, qty: int) -> bool:
                     (qty, product_id, warehouse_id, qty)) == 1
 
 
-def _available(product_ids: Iterable[int], warehouse_ids: Iterable[int]) -> dict[tuple[int, int], int]:
-    product_ids, warehouse_ids = list(set(product_ids)), list(set(warehouse_ids))
-    if not product_ids or not warehouse_ids:
-        return {}
+def _available(product_ids: Iterable[int], warehouse_ids: Iterable[int] | None = None) -> dict[tuple[int, int], int]:
+    """``{(product, warehouse): on hand − reserved}`` for the products (in the warehouses, default all), one raw
+    query per 500 products: the import path asks for every batch of orders."""
+    product_ids = sorted(set(product_ids))
     found: dict[tuple[int, int], int] = {}
-    for start in range(0, len(product_ids), 500):
-        rows = StockBalance.objects.filter(product_id__in=product_ids[start:start + 500],
-                                           warehouse_id__in=warehouse_ids).values_list(
-            "product_id", "warehouse_id", "on_hand", "reserved")
-        for product_id, warehouse_id, on_hand, reserved in rows:
-            found[(product_id, warehouse_id)] = on_hand - reserved
+    where_wh = ""
+    wh_params: list[int] = []
+    if warehouse_ids is not None:
+        wh_params = sorted(set(warehouse_ids))
+        if not wh_params:
+            return found
+        where_wh = f" AND warehouse_id IN ({', '.join(['%s'] * len(wh_params))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(product_ids), 500):
+            chunk = product_ids[start:start + 500]
+            cursor.execute(f"SELECT product_id, warehouse_id, on_hand - reserved FROM {_BALANCE} "
+                           f"WHERE product_id IN ({', '.join(['%s'] * len(chunk))}){where_wh}", [*chunk, *wh_params])
+            for product_id, warehouse_id, free in cursor.fetchall():
+                found[(product_id, warehouse_id)] = free
     return found
 
 
@@ -162,13 +175,19 @@ class _Journal:
         for state, qty in deltas.items():
             self.movements.append(StockMovement(
                 product_id=product_id, warehouse_id=warehouse_id, kind=kind, state=state, quantity=qty,
-                reference=reference, reason=reason, user=self.user, group=group, created_at=self.now))
+                reference=reference[:200], reason=reason[:500], group=group, created_at=self.now))
 
     def flush(self) -> None:
         if self.movements:
-            StockMovement.objects.bulk_create(self.movements, batch_size=1000)
+            user_id = self.user.pk if self.user is not None else None
+            as_uuid = (lambda g: g.hex) if connection.vendor == "sqlite" else (lambda g: g)
+            insert_rows(StockMovement, MOVEMENT_FIELDS, (
+                (m.product_id, m.warehouse_id, m.kind, m.state, m.quantity, m.reason, m.reference, user_id,
+                 m.created_at, as_uuid(m.group)) for m in self.movements))
         if self.new_reservations:
-            Reservation.objects.bulk_create(self.new_reservations, batch_size=1000)
+            insert_rows(Reservation, RESERVATION_FIELDS, (
+                (r.order_line_id, r.product_id, r.warehouse_id, r.quantity, r.status, self.now, self.now)
+                for r in self.new_reservations))
         for status, ids in self.status_changes.items():
             for start in range(0, len(ids), 500):
                 Reservation.objects.filter(pk__in=ids[start:start + 500]).update(status=status, updated_at=self.now)
@@ -275,9 +294,30 @@ class _Syncer:
         self.ledger_start: dict[int, object] | None = None
         self.skus: dict[int, str] = {}
         self._short_message = ""
+        #: (product, warehouse) → units free, as of our own last write; refreshed whenever an UPDATE refuses.
+        self.free: dict[tuple[int, int], int] = {}
+        self.free_known: set[int] = set()
         self.counts: dict[str, int] = defaultdict(int)
 
     # cached lookups
+    def prefetch(self, product_ids: Iterable[int], refresh: bool = False) -> None:
+        """Load what is free of these products in every warehouse (one query per 500 products)."""
+        wanted = set(product_ids) if refresh else set(product_ids) - self.free_known
+        if not wanted:
+            return
+        for key in [k for k in self.free if k[0] in wanted]:
+            del self.free[key]
+        self.free.update(_available(wanted))
+        self.free_known |= wanted
+
+    def prefetch_lines(self, batch) -> None:
+        ids = set()
+        for _order, lines, _held in batch:
+            for line in lines:
+                if line.product_id is not None:
+                    ids.update(p for p, _q in self.components.of(line.product_id))
+        self.prefetch(ids)
+
     def rule(self, account) -> AllocationRule | None:
         if account.pk not in self.rules:
             self.rules[account.pk] = (AllocationRule.objects.select_related("fba_warehouse")
@@ -369,6 +409,9 @@ class _Syncer:
             raise InsufficientStock(f"reservation {r.pk} is not held by the balance; run `chuhai stock rebuild`")
         self.journal.move(r.product_id, r.warehouse_id, MovementKind.RELEASE, {StockState.RESERVED: -r.quantity},
                           reference, reason)
+        key = (r.product_id, r.warehouse_id)
+        if key in self.free:
+            self.free[key] += r.quantity
         self.journal.status_changes[ReservationStatus.RELEASED].append(r.pk)
         r.status = ReservationStatus.RELEASED
 
@@ -392,21 +435,33 @@ class _Syncer:
         warehouse_ids = [w.pk for w in warehouses]
         rule = self.rule(order.account)
         allow_split = bool(rule and rule.allow_split and order.fulfilment_channel != FulfilmentChannel.FBA)
-        for _attempt in range(3):
-            avail = _available((p for _l, p, _q in needs), warehouse_ids)
-            plan = _plan(needs, warehouse_ids, avail, allow_split)
+        products = {p for _l, p, _q in needs}
+        fresh = False
+        for attempt in range(3):
+            if attempt:
+                self.prefetch(products, refresh=True)
+                fresh = True
+            else:
+                fresh = not products <= self.free_known
+                self.prefetch(products)
+            plan = _plan(needs, warehouse_ids, self.free, allow_split)
+            if plan is None and not fresh:  # the cache may be behind a release by someone else: look again
+                self.prefetch(products, refresh=True)
+                fresh = True
+                plan = _plan(needs, warehouse_ids, self.free, allow_split)
             if plan is None:
-                self._short_message = _describe_short(needs, warehouses, avail, self._skus(needs))
+                self._short_message = _describe_short(needs, warehouses, self.free, self._skus(needs))
                 return False
             applied = []
             for _line, product_id, warehouse_id, qty in plan:
                 if not _reserve(product_id, warehouse_id, qty):
-                    break  # someone else took it since we read: undo ours and plan again
+                    break  # someone else took it since we read: undo ours and plan again from fresh figures
                 applied.append((product_id, warehouse_id, qty))
             else:
                 merged: dict[tuple[int, int, int], int] = defaultdict(int)
                 for line_id, product_id, warehouse_id, qty in plan:
                     merged[(line_id, product_id, warehouse_id)] += qty
+                    self.free[(product_id, warehouse_id)] -= qty
                 for (line_id, product_id, warehouse_id), qty in merged.items():
                     self.journal.new_reservations.append(Reservation(
                         order_line_id=line_id, product_id=product_id, warehouse_id=warehouse_id, quantity=qty))
@@ -426,8 +481,8 @@ class _Syncer:
         if not candidates or any(line.product_id is None for line in lines):
             return False
         needs = self._needs(lines)
-        avail = _available((p for _l, p, _q in needs), [w.pk for w in candidates])
-        plan = _plan(needs, [w.pk for w in candidates], avail, allow_split=True)
+        self.prefetch({p for _l, p, _q in needs})
+        plan = _plan(needs, [w.pk for w in candidates], self.free, allow_split=True)
         if plan is None:
             return False
         merged: dict[tuple[int, int, int], int] = defaultdict(int)
@@ -435,6 +490,7 @@ class _Syncer:
             if not _ship_free(product_id, warehouse_id, qty):
                 raise InsufficientStock(f"stock changed while shipping order {order.external_id}; try again")
             merged[(line_id, product_id, warehouse_id)] += qty
+            self.free[(product_id, warehouse_id)] -= qty
             self.journal.move(product_id, warehouse_id, MovementKind.SHIPMENT, {StockState.ON_HAND: -qty},
                               reference, "shipped outside chuhai")
         for (line_id, product_id, warehouse_id), qty in merged.items():
@@ -493,6 +549,7 @@ def sync_orders(orders, user=None) -> dict[str, int]:
     syncer = _Syncer(user)
     with transaction.atomic():
         for batch in _batches(orders):
+            syncer.prefetch_lines(batch)
             for order, lines, reservations in batch:
                 syncer.sync(order, lines, reservations)
             syncer.journal.flush()
@@ -518,6 +575,7 @@ def allocate_waiting(user=None) -> dict[str, int]:
         for start in range(0, len(ids), BATCH):
             chunk = set(ids[start:start + BATCH])
             for batch in _batches(Order.objects.filter(pk__in=chunk)):
+                syncer.prefetch_lines(batch)
                 for order, lines, reservations in sorted(batch, key=lambda item: item[0].purchased_at):
                     syncer.sync(order, lines, reservations)
                 syncer.journal.flush()
