@@ -13,27 +13,35 @@ class NavItem:
     label: str
     url_name: str
     permission: str | None
+    section: str = ""
 
+
+OVERVIEW = _("Overview")
+SALES = _("Sales & fulfilment")
+INVENTORY = _("Inventory")
+CATALOGUE = _("Catalogue & channels")
+FINANCE = _("Finance")
+ADMIN = _("Administration")
 
 NAVIGATION = [
-    NavItem(_("Dashboard"), "home", "analytics.view_dashboard"),
-    NavItem(_("Products"), "products", "catalog.view_product"),
-    NavItem(_("Listings"), "listings", "catalog.view_listing"),
-    NavItem(_("Channel accounts"), "accounts", "channels.view_channelaccount"),
-    NavItem(_("Warehouses"), "warehouses", "inventory.view_warehouse"),
-    NavItem(_("Stock"), "stock", "inventory.view_stockbalance"),
-    NavItem(_("Channel stock"), "ats", "inventory.view_stockbalance"),
-    NavItem(_("Inbound shipments"), "inbound", "inventory.view_inboundshipment"),
-    NavItem(_("Allocation rules"), "allocation-rules", "inventory.view_allocationrule"),
-    NavItem(_("Orders"), "orders", "orders.view_order"),
-    NavItem(_("Shipments"), "shipments", "logistics.view_shipment"),
-    NavItem(_("Returns"), "returns", "logistics.view_customerreturn"),
-    NavItem(_("FBA reconciliation"), "fba-reconciliation", "inventory.view_fbainventorysnapshot"),
-    NavItem(_("Account health"), "account-health", "analytics.view_dashboard"),
-    NavItem(_("Imports"), "imports", "channels.view_importrun"),
-    NavItem(_("Unmapped SKUs"), "unmapped-skus", "catalog.view_unmappedsku"),
-    NavItem(_("Exchange rates"), "fx", "finance.access_finance"),
-    NavItem(_("Settings"), "company-settings", "core.change_companysettings"),
+    NavItem(_("Dashboard"), "home", "analytics.view_dashboard", OVERVIEW),
+    NavItem(_("Account health"), "account-health", "analytics.view_dashboard", OVERVIEW),
+    NavItem(_("Orders"), "orders", "orders.view_order", SALES),
+    NavItem(_("Shipments"), "shipments", "logistics.view_shipment", SALES),
+    NavItem(_("Returns"), "returns", "logistics.view_customerreturn", SALES),
+    NavItem(_("Imports"), "imports", "channels.view_importrun", SALES),
+    NavItem(_("Stock"), "stock", "inventory.view_stockbalance", INVENTORY),
+    NavItem(_("Channel stock"), "ats", "inventory.view_stockbalance", INVENTORY),
+    NavItem(_("Inbound shipments"), "inbound", "inventory.view_inboundshipment", INVENTORY),
+    NavItem(_("FBA reconciliation"), "fba-reconciliation", "inventory.view_fbainventorysnapshot", INVENTORY),
+    NavItem(_("Allocation rules"), "allocation-rules", "inventory.view_allocationrule", INVENTORY),
+    NavItem(_("Warehouses"), "warehouses", "inventory.view_warehouse", INVENTORY),
+    NavItem(_("Products"), "products", "catalog.view_product", CATALOGUE),
+    NavItem(_("Listings"), "listings", "catalog.view_listing", CATALOGUE),
+    NavItem(_("Unmapped SKUs"), "unmapped-skus", "catalog.view_unmappedsku", CATALOGUE),
+    NavItem(_("Channel accounts"), "accounts", "channels.view_channelaccount", CATALOGUE),
+    NavItem(_("Exchange rates"), "fx", "finance.access_finance", FINANCE),
+    NavItem(_("Settings"), "company-settings", "core.change_companysettings", ADMIN),
 ]
 
 
@@ -46,5 +54,8 @@ def visible_navigation(user, current_path: str):
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "active": current_path == url or (url != "/" and current_path.startswith(url))})
+        active = current_path == url or (url != "/" and current_path.startswith(url))
+        heading = item.section if not items or items[-1]["section"] != item.section else ""
+        items.append({"label": item.label, "url": url, "active": active, "section": item.section,
+                      "heading": heading})
     return items
