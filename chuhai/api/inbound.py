@@ -27,7 +27,6 @@ from .schemas import AUTH_ERRORS, WRITE_ERRORS, ErrorOut, Page, PageParams, pagi
 router = Router(tags=["inventory"])
 
 #: Beginnings of the transfer services' messages for a step the shipment's state refuses (→ 409, not 422).
-CONFLICT_PREFIXES = ("cannot ", "over-receipt refused")
 
 
 class LineOut(Schema):
@@ -123,8 +122,7 @@ def life_cycle_errors():
             yield
     except HttpError as exc:
         cause = exc.__cause__
-        if isinstance(cause, InsufficientStock) or (isinstance(cause, ValueError)
-                                                    and str(cause).startswith(CONFLICT_PREFIXES)):
+        if isinstance(cause, InsufficientStock | transfers.TransitionRefused):
             raise HttpError(409, str(cause)) from cause
         raise
 
@@ -165,10 +163,8 @@ def create_inbound(request, payload: InboundIn):
                                         [(line.sku, line.quantity) for line in payload.lines],
                                         reference=payload.reference, carrier=payload.carrier,
                                         tracking=payload.tracking, eta=payload.eta, user=request.user)
-        except ValueError as exc:
-            if "already exists" in str(exc):
-                raise HttpError(409, str(exc)) from exc
-            raise
+        except transfers.InboundExists as exc:
+            raise HttpError(409, str(exc)) from exc
     return Status(201, _reloaded(shipment.reference))
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuhai.catalog.models import BundleComponent
 from chuhai.core.bulk import insert_rows
@@ -225,7 +226,7 @@ class _Components:
 
         def expand(pid: int, mult: int, path: tuple) -> None:
             if pid in path:
-                raise ValueError(f"bundle {pid} contains itself")
+                raise ValueError(_("bundle %(id)s contains itself") % {"id": pid})
             parts = self.bundles.get(pid)
             if not parts:
                 totals[pid] += mult
@@ -275,9 +276,11 @@ def _describe_short(needs, warehouses: list[Warehouse], avail: dict, skus: dict[
         total[product_id] += qty
     parts = []
     for product_id, qty in sorted(total.items(), key=lambda item: skus.get(item[0], "")):
-        have = ", ".join(f"{w.code} {avail.get((product_id, w.pk), 0)}" for w in warehouses) or "no warehouse"
-        parts.append(f"{skus.get(product_id, product_id)}: {qty} needed ({have} available)")
-    return "not enough stock — " + "; ".join(parts)
+        have = ", ".join(_("%(warehouse)s %(count)s") % {"warehouse": w.code, "count": avail.get((product_id, w.pk), 0)}
+                         for w in warehouses) or _("no warehouse")
+        parts.append(_("%(sku)s: %(needed)s needed (%(have)s available)") % {
+            "sku": skus.get(product_id, product_id), "needed": qty, "have": have})
+    return _("not enough stock — %(details)s") % {"details": "; ".join(parts)}
 
 
 # -- syncing orders -------------------------------------------------------------------------------------------------
@@ -360,7 +363,7 @@ class _Syncer:
             shipped = not cancelled and (order_shipped or line.item_status == ItemStatus.SHIPPED)
             if cancelled:
                 for r in active:
-                    self._release(r, reference, "order cancelled")
+                    self._release(r, reference, _("order cancelled"))
             elif shipped:
                 for r in active:
                     self._ship(r, reference)
@@ -383,7 +386,7 @@ class _Syncer:
             if not shipped_free and not held and status is None and not unmapped:
                 return AllocationStatus.NOT_TRACKED  # history from before stock was tracked: no row to keep
         if status is None and unmapped:
-            status, message = AllocationStatus.UNMAPPED, "a line's channel SKU is not mapped to a product"
+            status, message = AllocationStatus.UNMAPPED, _("a line's channel SKU is not mapped to a product")
         if status is None:
             if order_cancelled or all(line.item_status == ItemStatus.CANCELLED for line in lines):
                 status = AllocationStatus.RELEASED
@@ -401,12 +404,14 @@ class _Syncer:
     @staticmethod
     def _no_warehouse_message(order) -> str:
         if order.fulfilment_channel == FulfilmentChannel.FBA:
-            return f"set the FBA warehouse of {order.account.code} on its allocation rule"
-        return f"no active warehouse serves ship-to country {order.ship_country or '?'} for {order.account.code}"
+            return _("set the FBA warehouse of %(account)s on its allocation rule") % {"account": order.account.code}
+        return _("no active warehouse serves ship-to country %(country)s for %(account)s") % {
+            "country": order.ship_country or "?", "account": order.account.code}
 
     def _release(self, r: Reservation, reference: str, reason: str) -> None:
         if not _unreserve(r.product_id, r.warehouse_id, r.quantity):
-            raise InsufficientStock(f"reservation {r.pk} is not held by the balance; run `chuhai stock rebuild`")
+            raise InsufficientStock(_("reservation %(id)s is not held by the balance; run `chuhai stock rebuild`")
+                                    % {"id": r.pk})
         self.journal.move(r.product_id, r.warehouse_id, MovementKind.RELEASE, {StockState.RESERVED: -r.quantity},
                           reference, reason)
         key = (r.product_id, r.warehouse_id)
@@ -417,7 +422,8 @@ class _Syncer:
 
     def _ship(self, r: Reservation, reference: str) -> None:
         if not _ship_reserved(r.product_id, r.warehouse_id, r.quantity):
-            raise InsufficientStock(f"reservation {r.pk} is not held by the balance; run `chuhai stock rebuild`")
+            raise InsufficientStock(_("reservation %(id)s is not held by the balance; run `chuhai stock rebuild`")
+                                    % {"id": r.pk})
         self.journal.move(r.product_id, r.warehouse_id, MovementKind.SHIPMENT,
                           {StockState.RESERVED: -r.quantity, StockState.ON_HAND: -r.quantity}, reference)
         self.journal.status_changes[ReservationStatus.SHIPPED].append(r.pk)
@@ -470,7 +476,7 @@ class _Syncer:
                 return True
             for product_id, warehouse_id, qty in applied:
                 _unreserve(product_id, warehouse_id, qty)
-        self._short_message = "stock kept changing while allocating; try again"
+        self._short_message = _("stock kept changing while allocating; try again")
         return False
 
     def _ship_untracked(self, order, lines, warehouses: list[Warehouse], reference: str) -> bool:
@@ -488,11 +494,12 @@ class _Syncer:
         merged: dict[tuple[int, int, int], int] = defaultdict(int)
         for line_id, product_id, warehouse_id, qty in plan:
             if not _ship_free(product_id, warehouse_id, qty):
-                raise InsufficientStock(f"stock changed while shipping order {order.external_id}; try again")
+                raise InsufficientStock(_("stock changed while shipping order %(order)s; try again") % {
+                    "order": order.external_id})
             merged[(line_id, product_id, warehouse_id)] += qty
             self.free[(product_id, warehouse_id)] -= qty
             self.journal.move(product_id, warehouse_id, MovementKind.SHIPMENT, {StockState.ON_HAND: -qty},
-                              reference, "shipped outside chuhai")
+                              reference, _("shipped outside chuhai"))
         for (line_id, product_id, warehouse_id), qty in merged.items():
             self.journal.new_reservations.append(Reservation(
                 order_line_id=line_id, product_id=product_id, warehouse_id=warehouse_id, quantity=qty,
@@ -582,6 +589,14 @@ def allocate_waiting(user=None) -> dict[str, int]:
     return dict(syncer.counts)
 
 
+def _line_status(status: str) -> str:
+    """An order line's status as a message names it: the code in English, a word in other languages."""
+    names = {ItemStatus.SHIPPED: _("shipped"),
+             ItemStatus.CANCELLED: _("cancelled"),
+             ItemStatus.OPEN: _("open")}
+    return names.get(status, status)
+
+
 def ship_lines(order, lines=None, user=None) -> list[StockMovement]:
     """``lines`` (default: every open line) leave the warehouse: reserved units become shipment movements.
     A line that holds no reservation is reserved first (by the account's rule) and then shipped; when no
@@ -590,13 +605,15 @@ def ship_lines(order, lines=None, user=None) -> list[StockMovement]:
 
     lines = list(lines) if lines is not None else list(order.lines.filter(item_status=ItemStatus.OPEN))
     if not lines:
-        raise ValueError(f"order {order.external_id} has no open line to ship")
+        raise ValueError(_("order %(order)s has no open line to ship") % {"order": order.external_id})
     for line in lines:
         if line.item_status != ItemStatus.OPEN or line.quantity <= 0:
-            raise ValueError(f"line {line.line_no} of order {order.external_id} is {line.item_status}, not open")
+            raise ValueError(_("line %(line)s of order %(order)s is %(status)s, not open") % {
+                "line": line.line_no, "order": order.external_id, "status": _line_status(line.item_status)})
         if line.product_id is None:
-            raise ValueError(f"line {line.line_no} of order {order.external_id}: channel SKU {line.channel_sku} "
-                             "is not mapped to a product")
+            raise ValueError(_("line %(line)s of order %(order)s: channel SKU %(channel_sku)s is not mapped to a "
+                               "product") % {"line": line.line_no, "order": order.external_id,
+                                            "channel_sku": line.channel_sku})
     syncer = _Syncer(user)
     reference = reference_of(order)
     with transaction.atomic():
@@ -609,7 +626,8 @@ def ship_lines(order, lines=None, user=None) -> list[StockMovement]:
             if not warehouses:
                 raise InsufficientStock(syncer._no_warehouse_message(order))
             if not syncer._reserve_lines(order, missing, warehouses, reference):
-                raise InsufficientStock(f"order {order.external_id}: {syncer._short_message}")
+                raise InsufficientStock(_("order %(order)s: %(message)s") % {
+                    "order": order.external_id, "message": syncer._short_message})
             syncer.journal.flush()
             held = list(Reservation.objects.filter(order_line_id__in=ids, status=ReservationStatus.RESERVED))
         for r in held:
@@ -630,7 +648,7 @@ def release_order(order, reason: str = "", user=None) -> int:
     with transaction.atomic():
         held = list(Reservation.objects.filter(order_line__order=order, status=ReservationStatus.RESERVED))
         for r in held:
-            syncer._release(r, reference, reason or "released")
+            syncer._release(r, reference, reason or _("released"))
         syncer._set(order, AllocationStatus.RELEASED, reason)
         syncer.journal.flush()
     return sum(r.quantity for r in held)

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuhai.catalog.models import BundleComponent, Listing, ListingStatus
 from chuhai.channels.models import Platform
@@ -249,7 +250,7 @@ def record_push(quantities: Mapping[Listing | int, int], method: str, user=None)
     rows = []
     for listing, quantity in quantities.items():
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-            raise ValueError(f"a pushed quantity must be a whole number ≥ 0, not {quantity!r}")
+            raise ValueError(_("a pushed quantity must be a whole number ≥ 0, not %(value)s") % {"value": repr(quantity)})
         listing_id = listing if isinstance(listing, int) else listing.pk
         push = ListingStockPush(listing_id=listing_id, quantity=quantity, pushed_at=now, method=method[:40])
         if getattr(user, "pk", None):
@@ -268,7 +269,8 @@ def record_push(quantities: Mapping[Listing | int, int], method: str, user=None)
 def exportable(rows: Iterable[ListingAts], fmt: str) -> list[ListingAts]:
     """The rows an export file of ``fmt`` carries: that platform's listings, never Amazon-fulfilled ones."""
     if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        raise ValueError(_("unknown export format %(format)s; choose one of %(choices)s") % {
+            "format": repr(fmt), "choices": ", ".join(EXPORT_FORMATS)})
     return [row for row in rows if row.listing.account.platform == fmt and not row.fulfilled_by_amazon]
 
 
@@ -286,7 +288,7 @@ def shopify_inventory_csv(rows: Iterable[ListingAts], location: str) -> bytes:
     """Shopify's inventory CSV for one location: ``On hand (new)`` carries the ATS, the rest identifies the
     variant (see the module docstring for what chuhai can and cannot fill in)."""
     if not location.strip():
-        raise ValueError("the Shopify location name is required (as spelled in Shopify → Settings → Locations)")
+        raise ValueError(_("the Shopify location name is required (as spelled in Shopify → Settings → Locations)"))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(SHOPIFY_COLUMNS)
@@ -319,11 +321,12 @@ def export(account, fmt: str, *, changed_only: bool = False, location: str = "",
     False — the quantities in it remembered as pushed. A caller that must first store the file (the CLI) passes
     ``record=False`` and calls ``record_push(file.quantities, file.method, user)`` once it is written."""
     if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        raise ValueError(_("unknown export format %(format)s; choose one of %(choices)s") % {
+            "format": repr(fmt), "choices": ", ".join(EXPORT_FORMATS)})
     if account.platform != fmt:
         name = Platform(fmt).label
-        raise ValueError(f"{account.code} sells on {account.get_platform_display()}: the {name} file is for {name} "
-                         f"accounts")
+        raise ValueError(_("%(account)s sells on %(platform)s: the %(name)s file is for %(name)s accounts") % {
+            "account": account.code, "platform": account.get_platform_display(), "name": name})
     rows = exportable(compute(account), fmt)
     if changed_only:
         rows = [row for row in rows if row.changed]

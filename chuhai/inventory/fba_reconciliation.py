@@ -43,7 +43,7 @@ from chuhai.catalog.models import Listing, Product
 
 from .ledger import MovementKind, StockBalance, StockMovement, StockState
 from .models import FbaInventorySnapshot, Warehouse
-from .stock import adjust, components
+from .stock import adjust, components, state_name
 
 ON_HAND, UNSELLABLE, INBOUND = StockState.ON_HAND.value, StockState.UNSELLABLE.value, StockState.INBOUND.value
 #: The ledger states compared, in display order.
@@ -156,7 +156,8 @@ def fba_warehouse(account) -> Warehouse:
 
     rule = AllocationRule.objects.filter(account=account).select_related("fba_warehouse").first()
     if rule is None or rule.fba_warehouse is None:
-        raise NoFbaWarehouse(f"account {account.code} has no FBA warehouse: set one in its allocation rule")
+        raise NoFbaWarehouse(gettext("account %(account)s has no FBA warehouse: set one in its allocation rule")
+                             % {"account": account.code})
     return rule.fba_warehouse
 
 
@@ -297,12 +298,13 @@ def apply_corrections(account, snapshot_date: dt.date, skus=None, user=None, rea
     never corrected. Returns what was posted (nothing when the ledger already agrees).
     """
     if not reason or not reason.strip():
-        raise ValueError("say why the ledger is corrected (e.g. 'FBA report 2026-03-01 checked with Amazon')")
+        raise ValueError(gettext("say why the ledger is corrected (e.g. 'FBA report 2026-03-01 checked with Amazon')"))
     reason = reason.strip()
     states = tuple(states)
     unknown = [s for s in states if s not in STATES]
     if unknown:
-        raise ValueError(f"cannot correct {', '.join(unknown)}; choose from {', '.join(STATES)}")
+        raise ValueError(gettext("cannot correct %(states)s; choose from %(choices)s") % {
+            "states": ", ".join(unknown), "choices": ", ".join(STATES)})
     wanted_skus = None if skus is None else {s.strip() for s in skus}
     ref = reference(account, snapshot_date)
     corrections: list[Correction] = []
@@ -318,16 +320,20 @@ def apply_corrections(account, snapshot_date: dt.date, skus=None, user=None, rea
                     state, _sep, sku = key.partition("|")
                     now = diff.correction if diff else 0
                     raise StaleReconciliation(
-                        f"{sku} ({state}) changed since it was shown: the correction is now {now:+d}, not "
-                        f"{shown:+d}; review the differences again")
+                        gettext("%(sku)s (%(state)s) changed since it was shown: the correction is now %(now)s, not "
+                                "%(shown)s; review the differences again")
+                        % {"sku": sku, "state": state_name(state), "now": f"{now:+d}", "shown": f"{shown:+d}"})
                 chosen.append(diff)
         else:
             chosen = [d for d in by_key.values()
                       if d.state in states and (wanted_skus is None or d.sku in wanted_skus
                                                 or wanted_skus & set(d.channel_skus))]
         for diff in chosen:
-            movements = adjust(diff.product, current.warehouse, diff.correction,
-                               f"{reason} ({diff.kind}: Amazon {diff.amazon}, ledger {diff.ledger})", user=user, state=diff.state,
+            # the short label, lower-cased, is the kind's code in English ("lost") and a word in other languages
+            why = gettext("%(reason)s (%(kind)s: Amazon %(amazon)s, ledger %(ledger)s)") % {
+                "reason": reason, "kind": str(DifferenceKind.SHORT_LABELS[diff.kind]).lower(),
+                "amazon": diff.amazon, "ledger": diff.ledger}
+            movements = adjust(diff.product, current.warehouse, diff.correction, why, user=user, state=diff.state,
                                kind=MovementKind.FBA_CORRECTION, reference=ref)
             corrections.append(Correction(diff.sku, diff.state, diff.correction, diff.kind, movements))
     return corrections

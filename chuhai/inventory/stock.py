@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
+from django.utils.translation import gettext as _
 
 from chuhai.catalog.models import Product
 
@@ -28,9 +29,20 @@ class InsufficientStock(ValueError):
     """The movement would take a state below zero or leave fewer units on hand than are reserved."""
 
 
+def state_name(state: str) -> str:
+    """A stock state as error messages name it: the code in English (``on_hand``), a word in other languages."""
+    names = {
+        StockState.ON_HAND: _("on_hand"),
+        StockState.RESERVED: _("reserved"),
+        StockState.INBOUND: _("inbound"),
+        StockState.UNSELLABLE: _("unsellable"),
+    }
+    return names.get(state, state)
+
+
 def positive_quantity(qty: int) -> int:
     if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
-        raise ValueError(f"quantity must be a whole number greater than 0, not {qty!r}")
+        raise ValueError(_("quantity must be a whole number greater than 0, not %(value)s") % {"value": repr(qty)})
     return qty
 
 
@@ -55,10 +67,13 @@ def _record(product, warehouse, kind: str, deltas: dict[str, int], *, reason: st
         StockBalance.objects.get_or_create(product=product, warehouse=warehouse)
     if not _conditional_update(product, warehouse, deltas):
         balance = StockBalance.objects.filter(product=product, warehouse=warehouse).first()
-        have = (f"{balance.on_hand} on hand, {balance.reserved} reserved, {balance.inbound} inbound, "
-                f"{balance.unsellable} unsellable") if balance else "no stock"
-        change = ", ".join(f"{delta:+d} {state}" for state, delta in deltas.items())
-        raise InsufficientStock(f"not enough stock of {product.sku} in {warehouse.code} for {change} ({have})")
+        have = (_("%(on_hand)s on hand, %(reserved)s reserved, %(inbound)s inbound, %(unsellable)s unsellable") % {
+            "on_hand": balance.on_hand, "reserved": balance.reserved, "inbound": balance.inbound,
+            "unsellable": balance.unsellable} if balance else _("no stock"))
+        change = ", ".join(_("%(delta)s %(state)s") % {"delta": f"{delta:+d}", "state": state_name(state)}
+                           for state, delta in deltas.items())
+        raise InsufficientStock(_("not enough stock of %(sku)s in %(warehouse)s for %(change)s (%(have)s)") % {
+            "sku": product.sku, "warehouse": warehouse.code, "change": change, "have": have})
     group = uuid.uuid4()
     rows = [
         StockMovement(product=product, warehouse=warehouse, kind=kind, state=state, quantity=delta, reason=reason,
@@ -73,13 +88,15 @@ def adjust(product, warehouse, qty: int, reason: str, user=None, state: str = St
     """A correction by a person (or a stock count, an FBA correction): ±qty of one state, with a reason.
     A decrease of on-hand stock may not dip into reserved units."""
     if isinstance(qty, bool) or not isinstance(qty, int) or qty == 0:
-        raise ValueError(f"adjustment quantity must be a non-zero whole number, not {qty!r}")
+        raise ValueError(_("adjustment quantity must be a non-zero whole number, not %(value)s") % {
+            "value": repr(qty)})
     if state not in ADJUSTABLE_STATES:
-        raise ValueError(f"cannot adjust {state!r} stock; choose one of {', '.join(ADJUSTABLE_STATES)}")
+        raise ValueError(_("cannot adjust %(state)s stock; choose one of %(choices)s") % {
+            "state": repr(state), "choices": ", ".join(ADJUSTABLE_STATES)})
     if kind not in MovementKind.values or kind in (MovementKind.RESERVE, MovementKind.RELEASE):
-        raise ValueError(f"{kind!r} is not an adjustment kind")
+        raise ValueError(_("%(kind)s is not an adjustment kind") % {"kind": repr(kind)})
     if not reason or not reason.strip():
-        raise ValueError("an adjustment needs a reason")
+        raise ValueError(_("an adjustment needs a reason"))
     with transaction.atomic():
         return _record(product, warehouse, kind, {state: qty}, reason=reason.strip(), reference=reference, user=user)
 
@@ -140,14 +157,14 @@ def components(product) -> list[tuple[object, int]]:
 
     def expand(item, multiplier: int, path: tuple[int, ...]) -> None:
         if item.pk in path:
-            raise ValueError(f"bundle {item.sku} contains itself")
+            raise ValueError(_("bundle %(sku)s contains itself") % {"sku": item.sku})
         if not item.is_bundle:
             entry = totals.setdefault(item.pk, [item, 0])
             entry[1] += multiplier
             return
         lines = list(item.components.select_related("component"))
         if not lines:
-            raise ValueError(f"bundle {item.sku} has no components")
+            raise ValueError(_("bundle %(sku)s has no components") % {"sku": item.sku})
         for line in lines:
             expand(line.component, multiplier * line.quantity, (*path, item.pk))
 
@@ -240,12 +257,14 @@ def post_group(postings: list[Posting], *, reason: str, reference: str, user=Non
         if not _conditional_update(product, warehouse, change):
             balance = StockBalance.objects.filter(product=product, warehouse=warehouse).first()
             needed = -sum(delta for delta in change.values() if delta < 0)
-            if change.get(StockState.ON_HAND, 0) < 0:
-                have = f"{balance.available} available" if balance else "no stock"
+            if balance is None:
+                have = _("no stock")
+            elif change.get(StockState.ON_HAND, 0) < 0:
+                have = _("%(count)s available") % {"count": balance.available}
             else:
-                have = f"{balance.inbound} inbound" if balance else "no stock"
-            raise InsufficientStock(f"not enough stock of {product.sku} in {warehouse.code}: {needed} needed, "
-                                    f"{have}")
+                have = _("%(count)s inbound") % {"count": balance.inbound}
+            raise InsufficientStock(_("not enough stock of %(sku)s in %(warehouse)s: %(needed)s needed, %(have)s") % {
+                "sku": product.sku, "warehouse": warehouse.code, "needed": needed, "have": have})
     group = uuid.uuid4()
     rows = [StockMovement(product=p.product, warehouse=p.warehouse, kind=p.kind, state=p.state, quantity=p.quantity,
                           reason=reason, reference=reference, user=user, group=group) for p in postings]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuhai.catalog.models import Product
 
@@ -24,6 +25,14 @@ from .stock import Posting
 
 RECEIVABLE = (InboundStatus.SHIPPED, InboundStatus.IN_TRANSIT, InboundStatus.PARTIALLY_RECEIVED)
 CLOSABLE = (*RECEIVABLE, InboundStatus.RECEIVED)
+
+
+class InboundExists(ValueError):
+    """An inbound shipment with that reference already exists."""
+
+
+class TransitionRefused(ValueError):
+    """The shipment's state refuses the step (shipping a received shipment, receiving more than is outstanding)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,7 @@ def _quantities(lines: Mapping[str, int] | Iterable[tuple[str, int]]) -> dict[st
         stock.positive_quantity(qty)
         totals[sku] = totals.get(sku, 0) + qty
     if not totals:
-        raise ValueError("a shipment needs at least one line")
+        raise ValueError(_("a shipment needs at least one line"))
     return totals
 
 
@@ -53,10 +62,10 @@ def _products(skus: Iterable[str]) -> dict[str, Product]:
     found = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
     missing = [sku for sku in skus if sku not in found]
     if missing:
-        raise ValueError(f"unknown SKU {', '.join(repr(s) for s in missing)}")
+        raise ValueError(_("unknown SKU %(skus)s") % {"skus": ", ".join(repr(s) for s in missing)})
     bundles = [sku for sku, p in found.items() if p.is_bundle]
     if bundles:
-        raise ValueError(f"{', '.join(bundles)} is a bundle: ship its component SKUs")
+        raise ValueError(_("%(skus)s is a bundle: ship its component SKUs") % {"skus": ", ".join(bundles)})
     return found
 
 
@@ -71,22 +80,31 @@ def _locked(shipment: InboundShipment | str) -> InboundShipment:
     found = (InboundShipment.objects.select_for_update().select_related("from_warehouse", "to_warehouse")
              .filter(reference=reference).first())
     if found is None:
-        raise ValueError(f"unknown inbound shipment {reference!r}")
+        raise ValueError(_("unknown inbound shipment %(reference)s") % {"reference": repr(reference)})
     return found
 
 
 def _require(shipment: InboundShipment, allowed: tuple[str, ...], action: str) -> None:
+    """``action``: ship, mark in transit, receive or close (each refusal is its own sentence for translators)."""
     if shipment.status not in allowed:
-        raise ValueError(f"cannot {action} {shipment.reference}: it is {shipment.get_status_display()}")
+        messages = {
+            "ship": _("cannot ship %(reference)s: it is %(status)s"),
+            "mark in transit": _("cannot mark in transit %(reference)s: it is %(status)s"),
+            "receive": _("cannot receive %(reference)s: it is %(status)s"),
+            "close": _("cannot close %(reference)s: it is %(status)s"),
+        }
+        raise TransitionRefused(messages[action] % {"reference": shipment.reference,
+                                             "status": shipment.get_status_display()})
 
 
 def create(from_warehouse, to_warehouse, mode: str, lines, *, reference: str = "", carrier: str = "",
            tracking: str = "", eta=None, user=None) -> InboundShipment:
     """A draft shipment: nothing moves until it is shipped. ``lines`` is ``{sku: qty}`` (repeated SKUs add up)."""
     if from_warehouse.pk == to_warehouse.pk:
-        raise ValueError("the source and destination warehouse must differ")
+        raise ValueError(_("the source and destination warehouse must differ"))
     if mode not in TransportMode.values:
-        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(TransportMode.values)}")
+        raise ValueError(_("unknown mode %(mode)s; choose one of %(choices)s") % {
+            "mode": repr(mode), "choices": ", ".join(TransportMode.values)})
     quantities = _quantities(lines)
     products = _products(quantities)
     for attempt in range(5):
@@ -101,7 +119,8 @@ def create(from_warehouse, to_warehouse, mode: str, lines, *, reference: str = "
                 return shipment
         except IntegrityError:
             if reference.strip():
-                raise ValueError(f"inbound shipment {reference.strip()!r} already exists") from None
+                raise InboundExists(_("inbound shipment %(reference)s already exists") % {
+                    "reference": repr(reference.strip())}) from None
             if attempt == 4:
                 raise
     raise AssertionError("unreachable")
@@ -121,8 +140,9 @@ def ship(shipment: InboundShipment | str, user=None) -> InboundShipment:
                 Posting(line.product, shipment.to_warehouse, MovementKind.TRANSFER_IN, StockState.INBOUND,
                         line.qty_shipped),
             ]
-        stock.post_group(postings, reason=f"inbound {shipment.reference} shipped to {shipment.to_warehouse.code}",
-              reference=shipment.reference, user=user)
+        reason = _("inbound %(reference)s shipped to %(warehouse)s") % {
+            "reference": shipment.reference, "warehouse": shipment.to_warehouse.code}
+        stock.post_group(postings, reason=reason, reference=shipment.reference, user=user)
         shipment.status = InboundStatus.SHIPPED
         shipment.shipped_at = timezone.now()
         shipment.save(update_fields=["status", "shipped_at", "updated_at"])
@@ -149,21 +169,25 @@ def receive(shipment: InboundShipment | str, lines, user=None) -> InboundShipmen
         by_sku = {line.product.sku: line for line in shipment.lines.select_related("product")}
         unknown = [sku for sku in quantities if sku not in by_sku]
         if unknown:
-            raise ValueError(f"{', '.join(unknown)} is not on inbound shipment {shipment.reference}")
+            raise ValueError(_("%(skus)s is not on inbound shipment %(reference)s") % {
+                "skus": ", ".join(unknown), "reference": shipment.reference})
         postings: list[Posting] = []
         for sku, qty in quantities.items():
             line = by_sku[sku]
             if qty > line.outstanding:
-                raise ValueError(f"over-receipt refused: {qty} of {sku} received but only {line.outstanding} of "
-                                 f"{line.qty_shipped} shipped on {shipment.reference} are outstanding")
+                raise TransitionRefused(_("over-receipt refused: %(qty)s of %(sku)s received but only %(outstanding)s of "
+                                   "%(shipped)s shipped on %(reference)s are outstanding") % {
+                    "qty": qty, "sku": sku, "outstanding": line.outstanding, "shipped": line.qty_shipped,
+                    "reference": shipment.reference})
             postings += [
                 Posting(line.product, shipment.to_warehouse, MovementKind.RECEIPT, StockState.INBOUND, -qty),
                 Posting(line.product, shipment.to_warehouse, MovementKind.RECEIPT, StockState.ON_HAND, qty),
             ]
             line.qty_received += qty
             line.save(update_fields=["qty_received"])
-        stock.post_group(postings, reason=f"inbound {shipment.reference} received from {shipment.from_warehouse.code}",
-              reference=shipment.reference, user=user)
+        reason = _("inbound %(reference)s received from %(warehouse)s") % {
+            "reference": shipment.reference, "warehouse": shipment.from_warehouse.code}
+        stock.post_group(postings, reason=reason, reference=shipment.reference, user=user)
         complete = all(line.outstanding == 0 for line in by_sku.values())
         shipment.status = InboundStatus.RECEIVED if complete else InboundStatus.PARTIALLY_RECEIVED
         shipment.received_at = timezone.now()
@@ -186,12 +210,14 @@ def close(shipment: InboundShipment | str, note: str = "", user=None) -> list[Di
             found.append(Discrepancy(line.product.sku, line.qty_shipped, line.qty_received, missing))
             postings.append(Posting(line.product, shipment.to_warehouse, MovementKind.ADJUSTMENT, StockState.INBOUND,
                                     -missing))
-            text = f"{missing} of {line.qty_shipped} not received; written off at close"
+            text = _("%(missing)s of %(shipped)s not received; written off at close") % {
+                "missing": missing, "shipped": line.qty_shipped}
             line.discrepancy = f"{text}: {note.strip()}"[:500] if note.strip() else text
             line.save(update_fields=["discrepancy"])
         if postings:
             summary = ", ".join(f"{d.sku} −{d.missing}" for d in found)
-            reason = f"inbound {shipment.reference} closed short: {summary}"
+            reason = _("inbound %(reference)s closed short: %(summary)s") % {
+                "reference": shipment.reference, "summary": summary}
             if note.strip():
                 reason += f" ({note.strip()})"
             stock.post_group(postings, reason=reason[:500], reference=shipment.reference, user=user)

@@ -30,6 +30,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuhai.catalog.models import Listing, Product
 from chuhai.inventory.ledger import MovementKind, StockState
@@ -102,8 +103,8 @@ def return_product(customer_return: CustomerReturn) -> Product:
             "product").first()
         if line is not None:
             return line.product
-    raise ValueError(f"SKU {sku!r} of account {customer_return.account.code} is not mapped to a product; map it "
-                     f"(Unmapped SKUs) before restocking")
+    raise ValueError(_("SKU %(sku)s of account %(account)s is not mapped to a product; map it (Unmapped SKUs) before "
+                       "restocking") % {"sku": repr(sku), "account": customer_return.account.code})
 
 
 def fba_warehouse(account):
@@ -165,21 +166,25 @@ def record_return(account, order: Order, sku: str, quantity: int, reason: str = 
     units sold, so a slip of the keyboard cannot restock more than ever left. ``user`` is kept in the history.
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise ValueError(f"quantity must be a whole number greater than 0, not {quantity!r}")
+        raise ValueError(_("quantity must be a whole number greater than 0, not %(value)s") % {"value": repr(quantity)})
     if order.account_id != account.pk:
-        raise ValueError(f"order {order.external_id} belongs to account {order.account.code}, not {account.code}")
+        raise ValueError(_("order %(order)s belongs to account %(owner)s, not %(account)s") % {
+            "order": order.external_id, "owner": order.account.code, "account": account.code})
     sku = (sku or "").strip()
     if condition not in ReturnCondition.values:
-        raise ValueError(f"unknown condition {condition!r}; choose one of "
-                         f"{', '.join(v for v in ReturnCondition.values if v)}")
+        raise ValueError(_("unknown condition %(condition)s; choose one of %(choices)s") % {
+            "condition": repr(condition), "choices": ", ".join(v for v in ReturnCondition.values if v)})
     sold = _order_line_skus(order)
     if sku not in sold:
-        raise ValueError(f"SKU {sku!r} is not on order {order.external_id} (its SKUs: {', '.join(sorted(sold))})")
+        raise ValueError(_("SKU %(sku)s is not on order %(order)s (its SKUs: %(skus)s)") % {
+            "sku": repr(sku), "order": order.external_id, "skus": ", ".join(sorted(sold))})
     returned = CustomerReturn.objects.filter(account=account, order_ref=order.external_id, sku=sku).aggregate(
         n=Sum("quantity"))["n"] or 0
     if returned + quantity > sold[sku]:
-        raise ValueError(f"order {order.external_id} sold {sold[sku]} × {sku}; {returned} already returned, so at "
-                         f"most {sold[sku] - returned} more can come back")
+        raise ValueError(_("order %(order)s sold %(sold)s × %(sku)s; %(returned)s already returned, so at most "
+                           "%(left)s more can come back") % {
+            "order": order.external_id, "sold": sold[sku], "sku": sku, "returned": returned,
+            "left": sold[sku] - returned})
     line_name = order.lines.filter(channel_sku=sku).values_list("product_name", flat=True).first() or ""
     customer_return = CustomerReturn(
         account=account, order=order, order_ref=order.external_id, sku=sku, quantity=quantity,
@@ -194,12 +199,13 @@ def record_return(account, order: Order, sku: str, quantity: int, reason: str = 
 
 
 def _reason(customer_return: CustomerReturn, decision: str) -> str:
-    parts = [f"customer return #{customer_return.pk} of order {customer_return.order_ref}",
+    parts = [_("customer return #%(id)s of order %(order)s") % {"id": customer_return.pk,
+                                                                  "order": customer_return.order_ref},
              str(RestockDecision(decision).label).lower()]
     if customer_return.reason:
-        parts.append(f"reason {customer_return.reason}")
+        parts.append(_("reason %(reason)s") % {"reason": customer_return.reason})
     if customer_return.disposition:
-        parts.append(f"disposition {customer_return.disposition}")
+        parts.append(_("disposition %(disposition)s") % {"disposition": customer_return.disposition})
     return "; ".join(parts)
 
 
@@ -215,19 +221,23 @@ def process_return(customer_return: CustomerReturn, restock: str | None = None, 
     defaults = fba_defaults(customer_return)
     restock = restock or defaults.restock
     if restock not in DECISIONS:
-        raise ValueError(f"choose what happens to the returned units: {', '.join(DECISIONS)}"
-                         + (f" (not {restock!r})" if restock else ""))
+        choices = ", ".join(DECISIONS)
+        if restock:
+            raise ValueError(_("choose what happens to the returned units: %(choices)s (not %(value)s)") % {
+                "choices": choices, "value": repr(restock)})
+        raise ValueError(_("choose what happens to the returned units: %(choices)s") % {"choices": choices})
     condition = defaults.condition if condition is None else condition
     if condition not in ReturnCondition.values:
-        raise ValueError(f"unknown condition {condition!r}")
+        raise ValueError(_("unknown condition %(condition)s") % {"condition": repr(condition)})
     if customer_return.quantity <= 0:
-        raise ValueError(f"return #{customer_return.pk} has quantity {customer_return.quantity}: nothing to restock")
+        raise ValueError(_("return #%(id)s has quantity %(quantity)s: nothing to restock") % {
+            "id": customer_return.pk, "quantity": customer_return.quantity})
     target = None
     parts: list[tuple[Product, int]] = []
     if restock in RESTOCK_STATE:
         target = warehouse or defaults.warehouse
         if target is None:
-            raise ValueError("choose the warehouse the returned units go back into")
+            raise ValueError(_("choose the warehouse the returned units go back into"))
         parts = components(return_product(customer_return))
     now = timezone.now()
     with transaction.atomic():
@@ -235,8 +245,8 @@ def process_return(customer_return: CustomerReturn, restock: str | None = None, 
             restock=restock, restock_warehouse=target, condition=condition, processed_at=now,
             processed_by=user)
         if not claimed:
-            raise AlreadyProcessed(f"return #{customer_return.pk} (order {customer_return.order_ref}, "
-                                   f"{customer_return.sku}) was already processed")
+            raise AlreadyProcessed(_("return #%(id)s (order %(order)s, %(sku)s) was already processed") % {
+                "id": customer_return.pk, "order": customer_return.order_ref, "sku": customer_return.sku})
         for product, per_unit in parts:
             adjust(product, target, per_unit * customer_return.quantity, _reason(customer_return, restock),
                    user=user, state=RESTOCK_STATE[restock], kind=MovementKind.CUSTOMER_RETURN,
@@ -258,7 +268,8 @@ def process_fba_returns(account, user=None) -> BulkResult:
     ``skipped`` with the reason, like the dispositions the report leaves open."""
     warehouse = fba_warehouse(account)
     if warehouse is None:
-        raise ValueError(f"account {account.code} has no FBA warehouse: set one in its allocation rule")
+        raise ValueError(_("account %(account)s has no FBA warehouse: set one in its allocation rule") % {
+            "account": account.code})
     result = BulkResult()
     pending = CustomerReturn.objects.filter(account=account, processed_at__isnull=True).select_related(
         "account", "order").order_by("returned_at", "pk")
@@ -267,8 +278,8 @@ def process_fba_returns(account, user=None) -> BulkResult:
             continue
         disposition = (customer_return.disposition or "").strip().upper()
         if disposition not in FBA_DISPOSITION_RESTOCK:
-            result.skipped.append((customer_return, f"disposition {customer_return.disposition or '—'} needs a "
-                                                    f"decision"))
+            result.skipped.append((customer_return, _("disposition %(disposition)s needs a decision") % {
+                "disposition": customer_return.disposition or "—"}))
             continue
         try:
             result.processed.append(process_return(customer_return, warehouse=warehouse, user=user))

@@ -14,18 +14,25 @@ from collections import Counter
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuhai.orders.models import FulfilmentChannel, ItemStatus, Order, OrderLine, OrderStatus
 
 from .models import Carrier, Shipment, ShipmentLine
 
 #: Orders that can no longer (or not yet) leave the warehouse.
-UNSHIPPABLE = {
-    OrderStatus.PENDING: "is still awaiting payment",
-    OrderStatus.CANCELLED: "is cancelled",
-    OrderStatus.RETURNED: "was returned",
-    OrderStatus.REFUNDED: "was refunded",
-}
+UNSHIPPABLE = (OrderStatus.PENDING, OrderStatus.CANCELLED, OrderStatus.RETURNED, OrderStatus.REFUNDED)
+
+
+def unshippable_message(order: Order) -> str:
+    """Why an order in one of the :data:`UNSHIPPABLE` statuses cannot ship, in the active language."""
+    messages = {
+        OrderStatus.PENDING: _("order %(order)s is still awaiting payment: it cannot ship"),
+        OrderStatus.CANCELLED: _("order %(order)s is cancelled: it cannot ship"),
+        OrderStatus.RETURNED: _("order %(order)s was returned: it cannot ship"),
+        OrderStatus.REFUNDED: _("order %(order)s was refunded: it cannot ship"),
+    }
+    return messages[order.status] % {"order": order_label(order)}
 
 
 class ShipmentRefused(ValueError):
@@ -43,7 +50,8 @@ def resolve_carrier(carrier: Carrier | str) -> Carrier:
     found = Carrier.objects.filter(code__iexact=code).first()
     if found is None:
         known = ", ".join(Carrier.objects.order_by("code").values_list("code", flat=True)[:40])
-        raise UnknownCarrier(f"unknown carrier {code!r}; known carriers: {known}")
+        raise UnknownCarrier(_("unknown carrier %(code)s; known carriers: %(known)s") % {
+            "code": repr(code), "known": known})
     return found
 
 
@@ -53,14 +61,17 @@ def order_label(order: Order) -> str:
 
 def line_label(line: OrderLine) -> str:
     sku = line.product.sku if line.product_id else line.channel_sku
-    return f"line {line.line_no} ({sku})"
+    return _("line %(line)s (%(sku)s)") % {"line": line.line_no, "sku": sku}
 
 
 def duplicate_tracking_message(carrier: Carrier, tracking_number: str) -> str:
     other = Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).select_related(
         "order__account").first()
-    where = f" on order {order_label(other.order)}" if other else ""
-    return f"tracking number {tracking_number} of {carrier.name} is already used by another shipment{where}"
+    values = {"number": tracking_number, "carrier": carrier.name}
+    if other is None:
+        return _("tracking number %(number)s of %(carrier)s is already used by another shipment") % values
+    return _("tracking number %(number)s of %(carrier)s is already used by another shipment on order %(order)s") % {
+        **values, "order": order_label(other.order)}
 
 
 def open_lines(order: Order) -> list[OrderLine]:
@@ -73,21 +84,24 @@ def _lines_to_ship(order: Order, lines) -> list[OrderLine]:
     if lines is None:
         chosen = open_lines(order)
         if not chosen:
-            raise ShipmentRefused(f"order {order_label(order)} has no open lines left to ship")
+            raise ShipmentRefused(_("order %(order)s has no open lines left to ship") % {"order": order_label(order)})
         return chosen
     ids = [line.pk if isinstance(line, OrderLine) else int(line) for line in lines]
     if not ids:
-        raise ShipmentRefused("choose at least one line to ship")
+        raise ShipmentRefused(_("choose at least one line to ship"))
     found = {line.pk: line for line in OrderLine.objects.filter(pk__in=ids).select_related("product")}
     chosen = []
     for pk in dict.fromkeys(ids):
         line = found.get(pk)
         if line is None or line.order_id != order.pk:
-            raise ShipmentRefused(f"order line {pk} is not a line of order {order_label(order)}")
+            raise ShipmentRefused(_("order line %(id)s is not a line of order %(order)s") % {
+                "id": pk, "order": order_label(order)})
         if line.item_status == ItemStatus.SHIPPED:
-            raise ShipmentRefused(f"{line_label(line)} of order {order_label(order)} is already shipped")
+            raise ShipmentRefused(_("%(line)s of order %(order)s is already shipped") % {
+                "line": line_label(line), "order": order_label(order)})
         if line.item_status == ItemStatus.CANCELLED or line.quantity <= 0:
-            raise ShipmentRefused(f"{line_label(line)} of order {order_label(order)} is cancelled")
+            raise ShipmentRefused(_("%(line)s of order %(order)s is cancelled") % {
+                "line": line_label(line), "order": order_label(order)})
         chosen.append(line)
     return sorted(chosen, key=lambda line: line.line_no)
 
@@ -114,16 +128,17 @@ def create_shipment(order: Order, carrier: Carrier | str, tracking_number: str, 
     carrier = resolve_carrier(carrier)
     tracking_number = (tracking_number or "").strip()
     if len(tracking_number) > Shipment._meta.get_field("tracking_number").max_length:
-        raise ValueError("the tracking number is longer than 100 characters")
+        raise ValueError(_("the tracking number is longer than 100 characters"))
     if shipped_at is not None and timezone.is_naive(shipped_at):
-        raise ValueError("shipped_at needs a time zone")
+        raise ValueError(_("shipped_at needs a time zone"))
     try:
         with transaction.atomic():
             order = Order.objects.select_for_update().select_related("account").get(pk=order.pk)
             if order.status in UNSHIPPABLE:
-                raise ShipmentRefused(f"order {order_label(order)} {UNSHIPPABLE[order.status]}: it cannot ship")
+                raise ShipmentRefused(unshippable_message(order))
             if order.fulfilment_channel == FulfilmentChannel.FBA:
-                raise ShipmentRefused(f"order {order_label(order)} is fulfilled by Amazon (FBA): Amazon ships it")
+                raise ShipmentRefused(_("order %(order)s is fulfilled by Amazon (FBA): Amazon ships it") % {
+                    "order": order_label(order)})
             chosen = _lines_to_ship(order, lines)
             if tracking_number and Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exists():
                 raise ShipmentRefused(duplicate_tracking_message(carrier, tracking_number))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chuhai.channels.ingest import values
 from chuhai.channels.ingest.errors import CellError, ErrorCollector, FileRejected, RowError
@@ -95,7 +96,7 @@ def map_status(raw_status: str, sub_status: str = "", description: str = "", sta
             return sub
         sub_main = MAIN_STATUSES.get(status_key(str(raw_status).split("_", 1)[0])) if "_" in str(raw_status) else None
         if sub_main is None:
-            raise CellError("not a 17TRACK or AfterShip status (e.g. InTransit, Delivered, Exception)", raw_status)
+            raise CellError(_("not a 17TRACK or AfterShip status (e.g. InTransit, Delivered, Exception)"), raw_status)
         main = sub_main
     if sub is not None:
         return sub
@@ -271,8 +272,8 @@ def _shipments_by_number(events: list[ParsedEvent], errors: ErrorCollector) -> d
             if len(options) != 1:
                 ambiguous.add(key)
                 errors.add(event.line, "carrier", event.carrier or None,
-                           f"tracking number {event.tracking_number} belongs to several shipments; give the carrier "
-                           "code to tell them apart")
+                           _("tracking number %(number)s belongs to several shipments; give the carrier code to tell "
+                             "them apart") % {"number": event.tracking_number})
                 continue
         found[key] = options[0]
     return found
@@ -334,7 +335,8 @@ def import_tracking_file(path: str | Path, fmt: str = AUTO, display_name: str | 
     """Import one 17TRACK or AfterShip export (CSV, TSV, XLSX; gzip/zip opened). ``fmt`` ``auto`` decides from
     the header. Never raises for a bad file: the result says ``rejected`` and lists where and why."""
     if fmt not in (AUTO, *FORMATS):
-        raise ValueError(f"unknown tracking format {fmt!r}; choose 17track, aftership or auto")
+        raise ValueError(_("unknown tracking format %(format)s; choose 17track, aftership or auto") % {
+            "format": repr(fmt)})
     name = display_name or Path(path).name
     result = TrackingImportResult(file=name)
     try:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chuhai.catalog.models import Listing, Product
 from chuhai.core.countries import normalize_country
@@ -47,7 +48,8 @@ def _product(account, sku: str) -> tuple[Product, str]:
         return product, listing.channel_sku if listing else sku
     listing = Listing.objects.select_related("product").filter(account=account, channel_sku=sku).first()
     if listing is None:
-        raise ValueError(f"unknown SKU {sku!r}: neither a product SKU nor a channel SKU of {account.code}")
+        raise ValueError(_("unknown SKU %(sku)s: neither a product SKU nor a channel SKU of %(account)s") % {
+            "sku": repr(sku), "account": account.code})
     return listing.product, sku
 
 
@@ -58,9 +60,9 @@ def _price(account, product: Product, value) -> Decimal:
     try:
         price = Decimal(str(value))
     except InvalidOperation as exc:
-        raise ValueError(f"unit price {value!r} is not a number") from exc
+        raise ValueError(_("unit price %(value)s is not a number") % {"value": repr(value)}) from exc
     if not price.is_finite() or price < 0:
-        raise ValueError(f"unit price {value!r} must be 0 or more")
+        raise ValueError(_("unit price %(value)s must be 0 or more") % {"value": repr(value)})
     return price
 
 
@@ -72,18 +74,20 @@ def create_manual_order(account, external_id: str, ship_country: str, lines: lis
     :class:`OrderExists` for a duplicate id, :class:`InsufficientStock` when stock is short)."""
     external_id = (external_id or "").strip()
     if not external_id:
-        raise ValueError("an order needs an id")
+        raise ValueError(_("an order needs an id"))
     if len(external_id) > 64:
-        raise ValueError("an order id has at most 64 characters")
+        raise ValueError(_("an order id has at most 64 characters"))
     if fulfilment_channel not in MANUAL_CHANNELS:
-        raise ValueError(f"a manual order ships from our own or a 3PL warehouse, not {fulfilment_channel!r}")
+        raise ValueError(_("a manual order ships from our own or a 3PL warehouse, not %(channel)s") % {
+            "channel": repr(fulfilment_channel)})
     country = normalize_country(ship_country)
     if not lines:
-        raise ValueError("an order needs at least one line")
+        raise ValueError(_("an order needs at least one line"))
     resolved = []
     for line in lines:
         if isinstance(line.quantity, bool) or not isinstance(line.quantity, int) or line.quantity <= 0:
-            raise ValueError(f"quantity of {line.sku} must be a whole number greater than 0, not {line.quantity!r}")
+            raise ValueError(_("quantity of %(sku)s must be a whole number greater than 0, not %(value)s") % {
+                "sku": line.sku, "value": repr(line.quantity)})
         product, channel_sku = _product(account, line.sku)
         resolved.append((product, channel_sku, line.quantity, _price(account, product, line.unit_price)))
     currency = currency or account.currency
@@ -107,9 +111,11 @@ def create_manual_order(account, external_id: str, ship_country: str, lines: lis
             ])
             allocation = sync_order(order, user=user)
             if allocation.status != AllocationStatus.ALLOCATED:
-                raise InsufficientStock(allocation.message or f"order {external_id} could not be allocated")
+                raise InsufficientStock(allocation.message or _("order %(order)s could not be allocated") % {
+                    "order": external_id})
     except IntegrityError as exc:
         if Order.objects.filter(account=account, external_id=external_id).exists():
-            raise OrderExists(f"{account.code} already has an order {external_id}") from exc
+            raise OrderExists(_("%(account)s already has an order %(order)s") % {
+                "account": account.code, "order": external_id}) from exc
         raise
     return order
