@@ -93,3 +93,29 @@ def test_orders_list_query_count_does_not_grow_with_rows(client_as, business, dj
     with django_assert_max_num_queries(10):
         html = client.get("/orders/").content.decode()
     assert "Page 1 of 3" in html
+
+
+def test_order_page_lists_its_returns_and_defects_by_permission(client_as, business):
+    from chuhai.logistics.models import CustomerReturn
+    from chuhai.orders.models import OrderDefect
+
+    order = business["orders"][0]
+    CustomerReturn.objects.create(account=business["us"], order=order, order_ref=order.external_id, sku="CAB-1M-US",
+                                  quantity=1, returned_at=order.purchased_at + dt.timedelta(days=9),
+                                  reason="DEFECTIVE")
+    OrderDefect.objects.create(order=order, kind="a_to_z_claim", opened_at=order.purchased_at + dt.timedelta(days=12),
+                               note="never arrived")
+
+    ops = client_as("operations").get(f"/orders/{order.pk}/").content.decode()
+    assert 'id="order-returns"' in ops and "DEFECTIVE" in ops
+    assert 'id="order-defects"' in ops and "A-to-z Guarantee claim" in ops and "never arrived" in ops
+    assert f"/account-health/defects/new/?account=AMZ-US&order={order.external_id}" in ops
+    viewer = client_as("viewer").get(f"/orders/{order.pk}/").content.decode()
+    assert "never arrived" in viewer and "/account-health/defects/new/" not in viewer
+
+
+def test_fba_and_cancelled_orders_offer_no_ship_form(client_as, business):
+    fba, cancelled = business["orders"][0], business["orders"][1]
+    client = client_as("operations")
+    assert 'id="ship-order"' not in client.get(f"/orders/{fba.pk}/").content.decode()
+    assert client.post(f"/orders/{cancelled.pk}/", {"carrier": "ups", "tracking_number": "1Z"}).status_code == 403

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from chuhai.core.exports import decimal_text
 from chuhai.inventory.reservations import OrderAllocation, Reservation
 from chuhai.logistics.models import Carrier
-from chuhai.logistics.shipping import create_shipment, open_lines
-from chuhai.orders.models import Order
+from chuhai.logistics.shipping import UNSHIPPABLE, create_shipment, open_lines
+from chuhai.orders.models import FulfilmentChannel, Order
 
 from .. import queries, specs
 from ..filters import OrderFilter
@@ -78,7 +78,9 @@ def order_list(request):
 def order_detail(request, pk: int):
     """GET: the order. POST: ship it (needs ``logistics.add_shipment``), then back to the order."""
     order = get_object_or_404(Order.objects.select_related("account"), pk=pk)
-    can_ship = request.user.has_perm("logistics.add_shipment")
+    # Amazon ships FBA orders, and an order awaiting payment, cancelled or returned cannot ship: no form for them.
+    can_ship = (request.user.has_perm("logistics.add_shipment") and order.fulfilment_channel != FulfilmentChannel.FBA
+                and order.status not in UNSHIPPABLE)
     shippable = open_lines(order) if can_ship else []
     ship_form = None
     if request.method == "POST":
@@ -114,5 +116,10 @@ def order_detail(request, pk: int):
         "can_view_shipments": request.user.has_perm("logistics.view_shipment"),
         "shipments": shipments,
         "ship_form": ship_form,
+        "returns": list(order.returns.order_by("-returned_at")) if request.user.has_perm(
+            "logistics.view_customerreturn") else None,
+        "defects": list(order.defects.order_by("-opened_at")) if request.user.has_perm(
+            "orders.view_orderdefect") else None,
+        "can_add_defect": request.user.has_perm("orders.add_orderdefect"),
         **(allocation_context(order) if request.user.has_perm("inventory.view_reservation") else {}),
     })
