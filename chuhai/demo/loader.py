@@ -31,6 +31,7 @@ from chuhai.orders.models import Order, OrderLine
 
 from .business import ACCOUNTS, COMPANY_COUNTRY, COMPANY_NAME, WAREHOUSES
 from .catalog import demo_catalogue
+from .fulfilment import load_demo_fulfilment
 from .inventory import load_demo_inventory
 from .listings import plan_listings
 from .orders import AccountPlan, ListingRef, OrderGenerator
@@ -146,6 +147,7 @@ def load_demo(orders: int = 20000, seed: int = 42, progress: Progress | None = N
             order_count += len(pending)
             report(stage, len(pending), orders)
         inventory = load_demo_inventory(rng, report)
+        fulfilment = load_demo_fulfilment(rng, report, now=now)
 
     return {
         "products": sum(1 for p in catalogue if not p.is_bundle),
@@ -159,6 +161,7 @@ def load_demo(orders: int = 20000, seed: int = 42, progress: Progress | None = N
         "order_lines": line_count,
         "fx_rates_added": fx_added,
         **inventory,
+        **fulfilment,
     }
 
 
