@@ -520,7 +520,7 @@ def _batches(orders) -> Iterable[list]:
     from chuhai.orders.models import Order, OrderLine
 
     if isinstance(orders, list):
-        ids = [o.pk for o in orders]
+        ids = [o if isinstance(o, int) else o.pk for o in orders]
     else:
         ids = list(orders.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
@@ -535,17 +535,19 @@ def _batches(orders) -> Iterable[list]:
         yield [(order, lines[order.pk], held[order.pk]) for order in batch]
 
 
-def needing_sync(orders):
-    """The orders of a queryset that may have stock to move: open ones, ones holding reservations, and shipped ones
-    bought after the stock ledger began. A million historical orders in an import are skipped in one query."""
-    from django.db.models import Exists, OuterRef, Q
-
-    held = Reservation.objects.filter(order_line__order=OuterRef("pk"))
-    condition = Q(status__in=OPEN_STATUSES) | Q(Exists(held))
+def needing_sync(orders) -> list[int]:
+    """Ids of the orders of a queryset that may have stock to move: open ones, ones holding reservations, and
+    shipped ones bought after the stock ledger began. Three plain queries rather than one with an EXISTS per
+    order: PostgreSQL, without statistics on half a million freshly imported rows, planned that one for minutes."""
+    ids = set(orders.filter(status__in=OPEN_STATUSES).order_by().values_list("pk", flat=True))
+    if Reservation.objects.exists():
+        ids.update(Reservation.objects.filter(order_line__order__in=orders.order_by().values("pk"))
+                   .order_by().values_list("order_line__order_id", flat=True))
     ledger_start = StockMovement.objects.aggregate(first=Min("created_at"))["first"]
     if ledger_start is not None:
-        condition |= Q(status__in=SHIPPED_STATUSES, purchased_at__gte=ledger_start)
-    return orders.filter(condition)
+        ids.update(orders.filter(status__in=SHIPPED_STATUSES, purchased_at__gte=ledger_start).order_by()
+                   .values_list("pk", flat=True))
+    return sorted(ids)
 
 
 def sync_orders(orders, user=None) -> dict[str, int]:

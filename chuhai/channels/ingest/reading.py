@@ -176,7 +176,7 @@ class ColumnSpec:
 def physical_lines(text: str):
     """The text's lines with their endings, sliced one at a time (a StringIO copy costs ~3× the file in memory).
     Text with bare carriage returns (old Mac line ends, damaged files) goes through StringIO's universal newlines."""
-    if text.count("\r") != text.count("\r\n"):
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
         return io.StringIO(text, newline="")
     return _sliced_lines(text)
 
@@ -193,9 +193,12 @@ def _sliced_lines(text: str) -> Iterator[str]:
 
 
 def read_delimited(payload: Payload, *, legacy: str = DEFAULT_LEGACY_ENCODING, delimiter: str | None = None,
-                   is_header: Callable[[list[str]], bool] | None = None, max_preamble: int = 30) -> Table:
-    """Read CSV/TSV text. ``delimiter`` None sniffs tab vs comma vs semicolon from the header line."""
-    text = decode(payload, legacy)
+                   is_header: Callable[[list[str]], bool] | None = None, max_preamble: int = 30,
+                   text: str | None = None) -> Table:
+    """Read CSV/TSV text. ``delimiter`` None sniffs tab vs comma vs semicolon from the header line. ``text``: the
+    payload already decoded (:func:`decode`), for a parser that reads a large file more than once."""
+    if text is None:
+        text = decode(payload, legacy)
     lines = physical_lines(text)
     sample = text[:65536]
     if delimiter is None:

@@ -61,6 +61,15 @@ class OrderRecord:
     extra_discount: Decimal = ZERO
     """Order-level discount not attributed to a line."""
     extra_tax: Decimal = ZERO
+    whole: bool = False
+    """The parser guarantees this record holds every row the file has of its order (it yields no other record with
+    this external id): the writer then need not remember the order for rows arriving later (a million orders'
+    ids). A parser that breaks the promise gets the file rejected by the unique key, never a half order."""
+    source_key: str = ""
+    """Optional: the source text the record was read from (its cells, plus whatever else decides how they are read,
+    such as the account's marketplace and the parser's version), all of it and nothing else. The writer then
+    fingerprints this text instead of the record's values, and a re-imported order with the same fingerprint is
+    recognised as unchanged without being rebuilt. Empty: the writer fingerprints the values it stores."""
 
 
 @dataclass(slots=True)
