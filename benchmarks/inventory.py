@@ -128,7 +128,7 @@ def allocation_throughput(work: Path, lines: int, skus: int) -> tuple[float, int
         allocation.sync_orders = real
     if not result.ok:
         raise SystemExit(f"benchmark: import failed: {result.errors[:3]}")
-    counts = result.summary.get("allocation", {})
+    counts = {str(k): v for k, v in result.summary.get("allocation", {}).items()}
     print(f"imported {lines:,} open order lines in {total:.1f} s (allocation step {sum(spent):.1f} s): {counts}")
     return sum(spent), lines, counts
 
