@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 
 from chuhai.channels.models import ChannelAccount
 from chuhai.core.models import CompanySettings
-from chuhai.inventory.reservations import Reservation
+from chuhai.inventory.reservations import OrderAllocation, Reservation
 from chuhai.inventory.stock import InsufficientStock
 from chuhai.orders.manual import ManualLine, OrderExists, create_manual_order
 from chuhai.orders.models import FulfilmentChannel, Order, OrderLine, OrderStatus
@@ -157,12 +157,39 @@ class OrderOut(Schema):
         return money(obj.order_total * obj.fx_rate, obj.base_currency)
 
 
+class ReservationOut(Schema):
+    line_no: int
+    sku: str = Field(description="The SKU whose units are held (a bundle line holds its components).")
+    warehouse: str
+    quantity: int
+    status: str = Field(description="reserved, shipped or released")
+
+
+class OrderAllocationOut(Schema):
+    status: str | None = Field(description="allocated, short, shipped, released, unmapped, no_warehouse, "
+                                           "not_tracked; null when stock never moved for the order")
+    message: str
+    reservations: list[ReservationOut]
+
+
 class OrderDetailOut(OrderOut):
     lines: list[OrderLineOut]
+    allocation: OrderAllocationOut
 
     @staticmethod
     def resolve_lines(obj: Order) -> list[OrderLine]:
         return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_allocation(obj: Order) -> dict:
+        allocation = OrderAllocation.objects.filter(order=obj).first()
+        held = (Reservation.objects.filter(order_line__order=obj)
+                .select_related("order_line", "product", "warehouse")
+                .order_by("order_line__line_no", "product__sku", "warehouse__code"))
+        return {"status": allocation.status if allocation else None, "message": allocation.message if allocation
+                else "", "reservations": [{"line_no": r.order_line.line_no, "sku": r.product.sku,
+                                           "warehouse": r.warehouse.code, "quantity": r.quantity,
+                                           "status": r.status} for r in held]}
 
 
 class OrderFilters(Schema):

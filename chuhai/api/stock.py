@@ -7,6 +7,7 @@ stock below zero, or below what is reserved for orders, is a 409 and writes noth
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema, Status
@@ -14,13 +15,13 @@ from ninja.errors import HttpError
 from pydantic import AfterValidator
 
 from chuhai.catalog.models import Product
-from chuhai.inventory.ledger import StockBalance
+from chuhai.inventory.ledger import StockBalance, StockMovement
 from chuhai.inventory.models import Warehouse
 from chuhai.inventory.stock import InsufficientStock, adjust, balances
 
 from .auth import needs
-from .errors import service_errors
-from .schemas import AUTH_ERRORS, WRITE_ERRORS, Page, PageParams, paginate
+from .errors import get_or_404, service_errors
+from .schemas import AUTH_ERRORS, WRITE_ERRORS, ErrorOut, Page, PageParams, paginate
 
 router = Router(tags=["inventory"])
 
@@ -87,6 +88,42 @@ def list_stock(request, filters: Query[StockFilters], page: Query[PageParams]):
     if filters.warehouse:
         qs = qs.filter(warehouse__code=filters.warehouse)
     return paginate(qs, page, convert=balance_out)
+
+
+class MovementOut(Schema):
+    created_at: dt.datetime
+    warehouse: str
+    kind: str = Field(description="receipt, shipment, customer_return, adjustment, stock_count, transfer_out, "
+                                  "transfer_in, fba_correction, reserve or release")
+    state: str = Field(description="on_hand, reserved, inbound or unsellable")
+    quantity: int = Field(description="Signed: positive adds to the state.")
+    reason: str
+    reference: str
+    user: str | None
+    group: str = Field(description="Rows written together for one event share it.")
+
+
+class MovementFilters(Schema):
+    warehouse: str | None = Field(None, description="Warehouse code.")
+    kind: str | None = None
+
+
+@router.get("/stock/{sku}/movements", response={200: Page[MovementOut], 404: ErrorOut, **AUTH_ERRORS},
+            auth=needs("inventory.view_stockmovement"))
+def list_movements(request, sku: str, filters: Query[MovementFilters], page: Query[PageParams]):
+    """The ledger history of one SKU, newest first: who moved what, when, why. Requires
+    ``inventory.view_stockmovement``."""
+    product = get_or_404(Product.objects.all(), f"No product with SKU {sku!r}.", sku=sku)
+    qs = StockMovement.objects.filter(product=product).select_related("warehouse", "user").order_by(
+        "-created_at", "-id")
+    if filters.warehouse:
+        qs = qs.filter(warehouse__code=filters.warehouse)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return paginate(qs, page, convert=lambda m: {
+        "created_at": m.created_at, "warehouse": m.warehouse.code, "kind": m.kind, "state": m.state,
+        "quantity": m.quantity, "reason": m.reason, "reference": m.reference,
+        "user": m.user.username if m.user_id else None, "group": str(m.group)})
 
 
 def _lookup(model, field: str, message: str, **lookup):

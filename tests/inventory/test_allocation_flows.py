@@ -170,3 +170,20 @@ def test_fifty_concurrent_orders_for_the_last_ten_units_give_exactly_ten():
     assert balance(product, warehouse) == (10, 10)
     assert Reservation.objects.filter(status="reserved").count() == 10
     assert stock.rebuild_balances() == []
+
+
+@pytest.mark.django_db
+def test_the_api_shows_an_orders_allocation_and_a_skus_ledger_history(shop, api_as):
+    account, lamp, us = shop
+    create_manual_order(account, "B2B-9", "US", [ManualLine("LAMP", 2)])
+
+    order = api_as("viewer").get("/orders/AMZ-US/B2B-9").json()
+    assert order["allocation"] == {"status": "allocated", "message": "", "reservations": [
+        {"line_no": 1, "sku": "LAMP", "warehouse": "US-3PL", "quantity": 2, "status": "reserved"}]}
+
+    history = api_as("viewer").get("/stock/LAMP/movements").json()
+    assert history["count"] == 2
+    assert [(m["kind"], m["state"], m["quantity"], m["reference"]) for m in history["items"]] == [
+        ("reserve", "reserved", 2, "order:AMZ-US:B2B-9"), ("receipt", "on_hand", 5, "PO-1")]
+    assert api_as("viewer").get("/stock/LAMP/movements", kind="receipt").json()["count"] == 1
+    assert api_as("viewer").get("/stock/NOPE/movements").status_code == 404
