@@ -117,6 +117,11 @@ class LedgerLine(models.Model):
     marketplace = models.CharField(_("marketplace"), max_length=64, blank=True)
     fulfilment = models.CharField(_("fulfilment"), max_length=20, blank=True)
     description = models.CharField(_("description"), max_length=500, blank=True)
+    category = models.CharField(_("category"), max_length=20, blank=True, db_index=True,
+                                help_text=_("Our fee category (chuhai.finance.fees.FeeCategory); 'unknown' until "
+                                            "someone maps the type."))
+    order = models.ForeignKey("orders.Order", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="ledger_lines", verbose_name=_("order"))
     import_run = models.ForeignKey("channels.ImportRun", on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="ledger_lines")
 
@@ -130,3 +135,6 @@ class LedgerLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transaction_type} {self.amount_type}/{self.amount_description} {self.amount} {self.currency}"
+
+
+from .fees import FeeSchedule, FeeTypeMapping  # noqa: E402,F401
