@@ -18,19 +18,40 @@ PG_URL=$(scripts/postgres.sh | tail -1) || { [ "${CI:-}" = "true" ] && { echo "P
 
 export DJANGO_ALLOW_ASYNC_UNSAFE=true   # Playwright's sync API runs an event loop next to the live server
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-status=0
+# The two databases run side by side (each pytest process is single-threaded; the live servers take free ports and
+# each PostgreSQL run gets its own test database), their output printed one after the other.
+# SERIAL=1 runs them one after the other instead.
+logs=$(mktemp -d)
 run() {
   local label=$1; shift
-  echo "== tests on $label"
   local dir; dir=$(mktemp -d)
+  local rc=0
   CHUHAI_DATA_DIR="$dir" CHUHAI_SECRET_KEY="test-secret-key-$(date +%s)-0123456789abcdef" "$@" \
-    .venv/bin/python -m pytest -q ${ARGS:-} || status=$?
+    .venv/bin/python -m pytest -q -p no:cacheprovider ${ARGS:-} >"$logs/$label.log" 2>&1 || rc=$?
   rm -rf "$dir"
+  echo "$rc" >"$logs/$label.rc"
 }
-run SQLite env -u CHUHAI_DATABASE_URL
-if [ -n "$PG_URL" ]; then
-  run PostgreSQL env CHUHAI_DATABASE_URL="$PG_URL"
+labels=(SQLite)
+if [ -n "$PG_URL" ]; then labels+=(PostgreSQL); fi
+echo "== tests on ${labels[*]} (started $(date +%H:%M:%S))"
+if [ "${SERIAL:-}" = "1" ]; then
+  run SQLite env -u CHUHAI_DATABASE_URL
+  [ -n "$PG_URL" ] && run PostgreSQL env CHUHAI_DATABASE_URL="$PG_URL"
 else
+  run SQLite env -u CHUHAI_DATABASE_URL &
+  [ -n "$PG_URL" ] && run PostgreSQL env CHUHAI_DATABASE_URL="$PG_URL" &
+  wait
+fi
+status=0
+for label in "${labels[@]}"; do
+  echo "== tests on $label"
+  cat "$logs/$label.log"
+  rc=$(cat "$logs/$label.rc" 2>/dev/null || echo 1)
+  [ "$rc" = 0 ] || status=$rc
+done
+rm -rf "$logs"
+if [ -z "$PG_URL" ]; then
   echo "== PostgreSQL not available: skipped (CI=true makes this a failure)"
 fi
+echo "== finished $(date +%H:%M:%S)"
 exit $status

@@ -24,6 +24,8 @@ from . import allocation_rules as allocation_rules_api
 from . import ats as ats_api
 from . import catalog, channels, errors, fx, imports, inventory, me, orders, stock
 from . import fba as fba_api
+from . import fee_schedules as fee_schedules_api
+from . import fee_types as fee_types_api
 from . import inbound as inbound_api
 from . import returns as returns_api
 from . import shipments as shipments_api
@@ -61,7 +63,8 @@ def build_api() -> NinjaAPI:
     errors.install(api)
     for module in (me, catalog, channels, inventory, stock, orders, fx, imports, shipments_api,
                    returns_api, fba_api, account_health_api,
-                   ats_api, allocation_rules_api, inbound_api):
+                   ats_api, allocation_rules_api, inbound_api, fee_schedules_api,
+                   fee_types_api):
         api.add_router("", module.router)
     check_every_operation_needs_a_permission(api)
     return api

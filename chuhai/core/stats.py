@@ -9,6 +9,7 @@ def entity_counts() -> dict[str, int]:
     from chuhai.analytics.models import AdPerformance
     from chuhai.catalog.models import BundleComponent, Listing, Product, UnmappedSku
     from chuhai.channels.models import ChannelAccount, ImportRun
+    from chuhai.finance.fees import FeeTypeMapping
     from chuhai.finance.models import FxRate, LedgerLine, ManualFxRate, Settlement
     from chuhai.inventory.models import (
         AllocationRule,
@@ -58,4 +59,7 @@ def entity_counts() -> dict[str, int]:
         "carriers": Carrier.objects.count(),
         # account health (issue 4): buyers' defects behind the order defect rate
         "order_defects": OrderDefect.objects.count(),
+        # fee taxonomy (issue 5): finance's own mappings, and the ledger lines of a type nobody mapped yet
+        "fee_type_mappings": FeeTypeMapping.objects.count(),
+        "ledger_lines_unmapped": LedgerLine.objects.filter(category="unknown").count(),
     }

@@ -79,10 +79,13 @@ class FeeTypeMapping(models.Model):
 
 
 class FeeScheduleKind(models.TextChoices):
+    # xgettext:no-python-format
     REFERRAL_PERCENT = "referral_percent", _("Referral fee (% of the sale)")
     FULFILMENT_PER_UNIT = "fulfilment_per_unit", _("Fulfilment fee per unit")
+    # xgettext:no-python-format
     PAYMENT_PERCENT = "payment_percent", _("Payment processing (% of the order)")
     PAYMENT_FIXED = "payment_fixed", _("Payment processing (fixed per order)")
+    # xgettext:no-python-format
     TRANSACTION_PERCENT = "transaction_percent", _("Transaction / service fee (% of the order)")
 
 

@@ -117,6 +117,11 @@ class LedgerLine(models.Model):
     marketplace = models.CharField(_("marketplace"), max_length=64, blank=True)
     fulfilment = models.CharField(_("fulfilment"), max_length=20, blank=True)
     description = models.CharField(_("description"), max_length=500, blank=True)
+    base_amount = models.DecimalField(_("amount in base currency"), max_digits=20, decimal_places=6, null=True,
+                                      blank=True, help_text=_("At the rate of the posting date; empty until "
+                                                              "converted (chuhai.finance.base_amounts)."))
+    fx_rate = models.DecimalField(_("rate to base currency"), max_digits=RATE_DIGITS, decimal_places=RATE_PLACES,
+                                  null=True, blank=True)
     category = models.CharField(_("category"), max_length=20, blank=True, db_index=True,
                                 help_text=_("Our fee category (chuhai.finance.fees.FeeCategory); 'unknown' until "
                                             "someone maps the type."))
@@ -137,4 +142,8 @@ class LedgerLine(models.Model):
         return f"{self.transaction_type} {self.amount_type}/{self.amount_description} {self.amount} {self.currency}"
 
 
+from .cost_layers import CostLayer, CostOfSale, LandedCharge  # noqa: E402,F401
 from .fees import FeeSchedule, FeeTypeMapping  # noqa: E402,F401
+from .finance_settings import FinanceSettings  # noqa: E402,F401
+from .payouts import PayoutReceipt  # noqa: E402,F401
+from .profit_facts import ProfitFact  # noqa: E402,F401

@@ -41,6 +41,8 @@ NAVIGATION = [
     NavItem(_("Unmapped SKUs"), "unmapped-skus", "catalog.view_unmappedsku", CATALOGUE),
     NavItem(_("Channel accounts"), "accounts", "channels.view_channelaccount", CATALOGUE),
     NavItem(_("Exchange rates"), "fx", "finance.access_finance", FINANCE),
+    NavItem(_("Fee schedules"), "fee-schedules", "finance.access_finance", FINANCE),
+    NavItem(_("Fee types"), "fee-types", "finance.access_finance", FINANCE),
     NavItem(_("Settings"), "company-settings", "core.change_companysettings", ADMIN),
 ]
 

@@ -234,6 +234,29 @@ def test_init_is_complete_then_quick(chuhai):
     assert FxRate.objects.count() == count and CompanySettings.objects.count() == 1
 
 
+def test_init_categorises_ledger_lines_of_an_earlier_version(chuhai):
+    """Lines imported before the fee taxonomy existed have no category: init gives them one and their order."""
+    from chuhai.channels.services import create_account
+    from chuhai.finance.models import LedgerLine
+    from chuhai.orders.models import Order
+
+    account = create_account("AMZ-US", "amazon", "US")
+    order = Order.objects.create(account=account, external_id="111-1", purchased_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
+                                 status="shipped", fulfilment_channel="fba", currency="USD", base_currency="CNY",
+                                 fx_rate=Decimal("7.1"))
+    line = LedgerLine.objects.create(account=account, source="amazon-settlement", fingerprint="f1",
+                                     transaction_type="Order", order_ref="111-1", amount_type="ItemFees",
+                                     amount_description="Commission", amount=Decimal("-1.50"), currency="USD")
+    assert line.category == "" and line.order_id is None
+
+    result = chuhai("init")
+
+    assert result.code == 0 and "1 categorised, 1 linked" in result.out
+    line.refresh_from_db()
+    assert line.category == "referral_fee" and line.order_id == order.pk
+    assert "categorised" not in chuhai("init").out  # nothing left to upgrade
+
+
 def test_manage_passes_through_to_django(chuhai):
     result = chuhai("manage", "check")
     assert result.code == 0 and "no issues" in result.out

@@ -95,7 +95,10 @@ def _refresh_planner_statistics() -> None:
 
 def _allocate(run: ImportRun, stats: WriteStats, user) -> None:
     """Stock follows the orders the file created or changed (reserve, release, ship), in the file's transaction:
-    a rejected file moves no stock either."""
+    a rejected file moves no stock either. Settlement lines and returns reported before their orders arrived
+    find them now."""
+    from chuhai.finance.categorise import link_orders as link_ledger_lines
+    from chuhai.finance.models import LedgerLine
     from chuhai.inventory.allocation import sync_orders
     from chuhai.logistics.models import CustomerReturn
     from chuhai.logistics.returns import link_orders
@@ -104,7 +107,10 @@ def _allocate(run: ImportRun, stats: WriteStats, user) -> None:
     counts = sync_orders(Order.objects.filter(import_run=run), user=user)
     if counts:
         stats.summary["allocation"] = counts
-    link_orders(CustomerReturn.objects.filter(account=run.account_id))  # returns reported before their orders arrived now find them
+    link_orders(CustomerReturn.objects.filter(account=run.account_id))
+    linked = link_ledger_lines(LedgerLine.objects.filter(account=run.account_id, order__isnull=True))
+    if linked:
+        stats.summary["ledger_lines_linked"] = linked
 
 
 def _sha256(path: Path) -> tuple[str, int]:

@@ -6,6 +6,7 @@ from . import (
     accounts,
     demo,
     fba,
+    finance,
     fx,
     health,
     imports,
@@ -24,4 +25,5 @@ from . import (
 
 #: In the order ``chuhai --help`` lists them.
 COMMANDS = (init, serve, demo, users, accounts, warehouses, products, stock, inbound, fba, shipments, returns, imports, stats, fx,
+            finance,
             health, manage)

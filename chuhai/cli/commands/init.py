@@ -24,6 +24,18 @@ def pending_migrations() -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
+def _upgrade_ledger() -> None:
+    """Ledger lines imported by a version without the fee taxonomy get their category and order now."""
+    from chuhai.finance.categorise import categorise_lines, link_orders
+    from chuhai.finance.models import LedgerLine
+
+    uncategorised = LedgerLine.objects.filter(category="")
+    if uncategorised.exists():
+        changed = categorise_lines(uncategorised)
+        linked = link_orders()
+        print(f"Ledger lines from an earlier version: {changed} categorised, {linked} linked to their orders.")
+
+
 def run(args) -> int:
     from django.core.management import call_command
     from tqdm import tqdm
@@ -41,6 +53,7 @@ def run(args) -> int:
     with tqdm(desc="ECB exchange rates", unit=" rates", file=sys.stderr, leave=False) as bar:
         added, last = fx.ensure_ecb_rates(progress=bar.update)
     print(f"ECB exchange rates: {added} added, history up to {last.isoformat() if last else 'none'}.")
+    _upgrade_ledger()
     print(f"Database ready: base currency {company.base_currency}, time zone {company.time_zone} "
           f"({time.monotonic() - started:.1f} s).")
     return 0

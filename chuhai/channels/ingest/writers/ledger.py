@@ -10,6 +10,10 @@ sum of the lines the settlement report itself brought; lines from a transaction 
 linked to it for navigation but not added (they describe the same money a second time). A settlement imported
 again with different content (another total, other lines) is an error naming it: the stored lines would no
 longer be what the platform reported, and choosing one of the two silently would hide it.
+
+Each new line gets its fee category as it is built (:class:`chuhai.finance.categorise.Categoriser`: finance's
+mappings, then the platform's defaults, each line type decided once per file); after the file, the lines it
+wrote are linked to their orders in one UPDATE, and the number of lines of a type nobody mapped is reported.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from chuhai.finance.categorise import Categoriser, detail_of, link_orders
+from chuhai.finance.fees import FeeCategory
 from chuhai.finance.models import LedgerLine, Settlement
 
 from ..records import LedgerRecord, SettlementRecord
@@ -64,16 +70,33 @@ def _valid(rec: LedgerRecord, ctx: WriteContext) -> bool:
     return True
 
 
-def _line(rec: LedgerRecord, fingerprint: str, ctx: WriteContext, source: str, settlement_id: int | None
-          ) -> LedgerLine:
+def _line(rec: LedgerRecord, fingerprint: str, ctx: WriteContext, source: str, settlement_id: int | None,
+          categorise: Categoriser) -> LedgerLine:
+    transaction_type, order_ref, amount_type = rec.transaction_type[:100], rec.order_ref[:64], rec.amount_type[:100]
+    amount_description, description = rec.amount_description[:255], rec.description[:500]
+    category = categorise(ctx.account.platform, transaction_type, amount_type,
+                          detail_of(amount_description, order_ref, description))
     return LedgerLine(
         account=ctx.account, settlement_id=settlement_id, settlement_ref=rec.settlement_ref[:64], source=source,
-        fingerprint=fingerprint, transaction_type=rec.transaction_type[:100], order_ref=rec.order_ref[:64],
-        sku=rec.sku[:100], quantity=rec.quantity, amount_type=rec.amount_type[:100],
-        amount_description=rec.amount_description[:255], amount=rec.amount, currency=rec.currency,
+        fingerprint=fingerprint, transaction_type=transaction_type, order_ref=order_ref,
+        sku=rec.sku[:100], quantity=rec.quantity, amount_type=amount_type,
+        amount_description=amount_description, amount=rec.amount, currency=rec.currency,
         posted_at=rec.posted_at, marketplace=rec.marketplace[:64], fulfilment=rec.fulfilment[:20],
-        description=rec.description[:500], import_run=ctx.run,
+        description=description, category=category, import_run=ctx.run,
     )
+
+
+def _finish(ctx: WriteContext) -> None:
+    """Link the lines this file wrote to their orders; report how many are of a type nobody mapped."""
+    if ctx.errors or getattr(ctx.run, "pk", None) is None:
+        return
+    written = LedgerLine.objects.filter(import_run=ctx.run)
+    linked = link_orders(written)
+    if linked:
+        ctx.stats.summary["lines_linked_to_orders"] = linked
+    unknown = written.filter(category=FeeCategory.UNKNOWN).count()
+    if unknown:
+        ctx.stats.summary["lines_of_unmapped_types"] = unknown
 
 
 def _store(lines: list[LedgerLine], ctx: WriteContext) -> tuple[int, int]:
@@ -112,13 +135,15 @@ def write_settlement(records: Iterable[SettlementRecord | LedgerRecord], ctx: Wr
     if ctx.errors:
         return
     reports = []
+    categorise = Categoriser()
     for settlement_id, summary in summaries.items():
-        report = _write_one(summary, lines.get(settlement_id, []), ctx, source)
+        report = _write_one(summary, lines.get(settlement_id, []), ctx, source, categorise)
         if report:
             reports.append(report)
     if reports:
         ctx.stats.summary["settlements"] = reports
         ctx.stats.summary["settlement_difference"] = plain(sum((Decimal(r["difference"]) for r in reports), ZERO))
+    _finish(ctx)
 
 
 def _same_summary(stored: Settlement, summary: SettlementRecord) -> bool:
@@ -130,7 +155,8 @@ def _same_summary(stored: Settlement, summary: SettlementRecord) -> bool:
             and same(stored.deposit_at, summary.deposit_at))
 
 
-def _write_one(summary: SettlementRecord, recs: list[LedgerRecord], ctx: WriteContext, source: str) -> dict | None:
+def _write_one(summary: SettlementRecord, recs: list[LedgerRecord], ctx: WriteContext, source: str,
+               categorise: Categoriser) -> dict | None:
     fingerprint = Fingerprints(ctx.account.pk, source)
     prints = [fingerprint(rec) for rec in recs]
     if not all([_valid(rec, ctx) for rec in recs]):
@@ -153,7 +179,7 @@ def _write_one(summary: SettlementRecord, recs: list[LedgerRecord], ctx: WriteCo
         )
         ctx.stats.created += 1
     created, unchanged = _store(
-        [_line(rec, fp, ctx, source, settlement.pk) for rec, fp in zip(recs, prints, strict=True)], ctx)
+        [_line(rec, fp, ctx, source, settlement.pk, categorise) for rec, fp in zip(recs, prints, strict=True)], ctx)
     ctx.stats.lines_created += created
     ctx.stats.summary["lines_unchanged"] = ctx.stats.summary.get("lines_unchanged", 0) + unchanged
     # lines of a transaction report imported before this settlement: link them now
@@ -174,6 +200,7 @@ def _write_one(summary: SettlementRecord, recs: list[LedgerRecord], ctx: WriteCo
 def write_transactions(records: Iterable[LedgerRecord], ctx: WriteContext) -> None:
     source = _source(ctx, "amazon-transactions")
     fingerprint = Fingerprints(ctx.account.pk, source)
+    categorise = Categoriser()
     settlements: dict[str, int | None] = {}
     batch: list[tuple[LedgerRecord, str]] = []
     last_line = None
@@ -186,7 +213,7 @@ def write_transactions(records: Iterable[LedgerRecord], ctx: WriteContext) -> No
             settlements.update({ref: found.get(ref) for ref in refs})
         if ctx.errors:
             return  # the file will be rejected: keep validating, stop writing
-        created, unchanged = _store([_line(rec, fp, ctx, source, settlements.get(rec.settlement_ref))
+        created, unchanged = _store([_line(rec, fp, ctx, source, settlements.get(rec.settlement_ref), categorise)
                                      for rec, fp in batch], ctx)
         ctx.stats.created += created
         ctx.stats.lines_created += created
@@ -203,3 +230,4 @@ def write_transactions(records: Iterable[LedgerRecord], ctx: WriteContext) -> No
             flush()
             batch = []
     flush()
+    _finish(ctx)
