@@ -23,11 +23,15 @@ from . import account_health as account_health_api
 from . import allocation_rules as allocation_rules_api
 from . import ats as ats_api
 from . import catalog, channels, errors, fx, imports, inventory, me, orders, stock
+from . import costs as costs_api
 from . import fba as fba_api
 from . import fee_schedules as fee_schedules_api
 from . import fee_types as fee_types_api
 from . import inbound as inbound_api
+from . import payouts as payouts_api
+from . import profit as profit_api
 from . import returns as returns_api
+from . import settlements as settlements_api
 from . import shipments as shipments_api
 from .auth import needs, required_permission, user_from_request
 
@@ -64,7 +68,10 @@ def build_api() -> NinjaAPI:
     for module in (me, catalog, channels, inventory, stock, orders, fx, imports, shipments_api,
                    returns_api, fba_api, account_health_api,
                    ats_api, allocation_rules_api, inbound_api, fee_schedules_api,
-                   fee_types_api):
+                   profit_api,
+                   settlements_api,
+                   fee_types_api, costs_api,
+                   payouts_api):
         api.add_router("", module.router)
     check_every_operation_needs_a_permission(api)
     return api

@@ -43,6 +43,13 @@ NAVIGATION = [
     NavItem(_("Exchange rates"), "fx", "finance.access_finance", FINANCE),
     NavItem(_("Fee schedules"), "fee-schedules", "finance.access_finance", FINANCE),
     NavItem(_("Fee types"), "fee-types", "finance.access_finance", FINANCE),
+    NavItem(_("Payouts received"), "payouts", "finance.access_finance", FINANCE),
+    NavItem(_("Finance settings"), "finance-settings", "finance.access_finance", FINANCE),
+    NavItem(_("Inventory value"), "costs", "finance.access_finance", FINANCE),
+    NavItem(_("Settlements"), "settlements", "finance.access_finance", FINANCE),
+    NavItem(_("Advertising"), "ads", "finance.access_finance", FINANCE),
+    NavItem(_("Profit & loss"), "pnl", "finance.access_finance", FINANCE),
+    NavItem(_("Profit by SKU"), "profit", "finance.access_finance", FINANCE),
     NavItem(_("Settings"), "company-settings", "core.change_companysettings", ADMIN),
 ]
 

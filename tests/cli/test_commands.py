@@ -246,7 +246,8 @@ def test_init_categorises_ledger_lines_of_an_earlier_version(chuhai):
                                  fx_rate=Decimal("7.1"))
     line = LedgerLine.objects.create(account=account, source="amazon-settlement", fingerprint="f1",
                                      transaction_type="Order", order_ref="111-1", amount_type="ItemFees",
-                                     amount_description="Commission", amount=Decimal("-1.50"), currency="USD")
+                                     amount_description="Commission", amount=Decimal("-1.50"), currency="USD",
+                                     posted_at=dt.datetime(2024, 3, 15, 12, tzinfo=dt.UTC))
     assert line.category == "" and line.order_id is None
 
     result = chuhai("init")
@@ -254,6 +255,10 @@ def test_init_categorises_ledger_lines_of_an_earlier_version(chuhai):
     assert result.code == 0 and "1 categorised, 1 linked" in result.out
     line.refresh_from_db()
     assert line.category == "referral_fee" and line.order_id == order.pk
+    from chuhai.finance.fx import FxConverter
+
+    rate = FxConverter().rate("USD", "CNY", dt.date(2024, 3, 15))  # ECB, loaded by the same init
+    assert abs(line.base_amount - Decimal("-1.50") * rate) < Decimal("0.000001")
     assert "categorised" not in chuhai("init").out  # nothing left to upgrade
 
 

@@ -127,3 +127,11 @@ def test_list_filters_and_export(goods, client_as):
     assert len(client.get("/inbound/", {"q": "MSKU"}).context["table"].rows) == 1
     csv_text = client.get("/inbound/", {"export": "csv", "status": "shipped"}).content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Reference,From,To") and first.reference in csv_text
+
+
+def test_finance_finds_the_landed_charges_from_the_shipment(goods, client_as):
+    shipment = transfers.create(goods["sz"], goods["us"], "sea", {"MUG": 10})
+    finance_page = client_as("finance").get(f"/inbound/{shipment.pk}/")
+    assert f'href="/costs/landed/{shipment.reference}/"'.encode() in finance_page.content
+    # operations manage the shipment but not its money
+    assert b'id="inbound-landed-charges"' not in client_as("operations").get(f"/inbound/{shipment.pk}/").content

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     accounts,
+    costs,
     demo,
     fba,
     finance,
@@ -14,6 +15,8 @@ from . import (
     init,
     manage,
     products,
+    profit,
+    report,
     returns,
     serve,
     shipments,
@@ -25,5 +28,5 @@ from . import (
 
 #: In the order ``chuhai --help`` lists them.
 COMMANDS = (init, serve, demo, users, accounts, warehouses, products, stock, inbound, fba, shipments, returns, imports, stats, fx,
-            finance,
+            finance, costs, profit, report,
             health, manage)

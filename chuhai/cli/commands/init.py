@@ -25,7 +25,9 @@ def pending_migrations() -> int:
 
 
 def _upgrade_ledger() -> None:
-    """Ledger lines imported by a version without the fee taxonomy get their category and order now."""
+    """Ledger lines imported by a version without the fee taxonomy get their category and order now, and lines
+    without a base-currency amount get one (lines whose rate was missing are tried again)."""
+    from chuhai.finance.base_amounts import convert_lines
     from chuhai.finance.categorise import categorise_lines, link_orders
     from chuhai.finance.models import LedgerLine
 
@@ -34,6 +36,10 @@ def _upgrade_ledger() -> None:
         changed = categorise_lines(uncategorised)
         linked = link_orders()
         print(f"Ledger lines from an earlier version: {changed} categorised, {linked} linked to their orders.")
+    if LedgerLine.objects.filter(base_amount__isnull=True).exists():
+        converted, missing = convert_lines()
+        print(f"Ledger lines converted to the base currency: {converted}"
+              + (f"; {len(missing)} currency-days without a rate (see `chuhai finance convert`)." if missing else "."))
 
 
 def run(args) -> int:

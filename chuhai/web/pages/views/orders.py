@@ -23,6 +23,7 @@ from ..filters import OrderFilter
 from ..order_totals import line_rows, total_rows
 from ..tables import table_response
 from .common import field_rows
+from .profit import order_profit_context
 
 ORDER_FIELDS = ["external_id", "account", "marketplace", "purchased_at", "status", "fulfilment_channel", "ship_country",
                 "ship_by"]
@@ -122,4 +123,5 @@ def order_detail(request, pk: int):
             "orders.view_orderdefect") else None,
         "can_add_defect": request.user.has_perm("orders.add_orderdefect"),
         **(allocation_context(order) if request.user.has_perm("inventory.view_reservation") else {}),
+        **order_profit_context(request.user, order),
     })
