@@ -1,9 +1,10 @@
 """Load the demo business into the database: ``chuhai demo`` and ``make demo`` call :func:`load_demo`.
 
 The whole load is one transaction: a database holds the complete demo or none of it. Orders are generated in
-memory (:mod:`chuhai.demo.orders`) and written with ``bulk_create`` in batches, with no query per row, so
-100,000 orders load in well under a minute on a small machine. Master data (products, kits, listings) is
-written with its audit history, as if the seller had entered it.
+memory (:mod:`chuhai.demo.orders`) and written in batches with ``executemany`` (:mod:`chuhai.core.bulk`), with no
+query per row, so 100,000 orders with their fulfilment and money history load in under a minute on a small
+machine. Master data (products, kits, listings) is written with its audit history, as if the seller had entered
+it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 from chuhai.catalog.models import BundleComponent, Listing, Product
 from chuhai.channels.models import ChannelAccount
 from chuhai.channels.services import create_account
+from chuhai.core import bulk
 from chuhai.core.models import CompanySettings
 from chuhai.core.users import create_user
 from chuhai.finance.fx import FxConverter, load_ecb_rates
@@ -216,24 +218,33 @@ def _account_plans(accounts, listing_specs, products, catalogue) -> list[Account
     return plans
 
 
+def _field_names(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
 def _write_orders(pairs) -> int:
-    """Insert a batch of orders, then their lines; returns the number of lines written."""
+    """Insert a batch of orders, then their lines; returns the number of lines written.
+
+    Plain ``executemany`` of the generated objects' values with ids allocated up front (as the order import does):
+    Django's ``bulk_create`` spent two thirds of a 100,000-order load preparing each field of each object."""
+    if not pairs:
+        return 0
+    now = bulk.now()
+    order_fields, line_fields = _field_names(Order), _field_names(OrderLine)
     orders = [order for order, _lines in pairs]
-    Order.objects.bulk_create(orders, batch_size=BATCH)
-    if orders and orders[0].pk is None:  # SQLite < 3.35 returns no ids from bulk inserts: look them up once
-        lookup = {
-            (account_id, external_id): pk
-            for account_id, external_id, pk in Order.objects.filter(
-                external_id__in=[o.external_id for o in orders]
-            ).values_list("account_id", "external_id", "id")
-        }
-        for o in orders:
-            o.pk = lookup[(o.account_id, o.external_id)]
+    for order, pk in zip(orders, bulk.allocate_ids(Order, len(orders)), strict=True):
+        order.pk = order.id = pk
+        order.created_at = order.updated_at = now
+    bulk.insert_rows(Order, order_fields, [[getattr(o, name) for name in order_fields] for o in orders])
     lines = []
     for order, order_lines in pairs:
         for line in order_lines:
-            line.order = order
+            line.order_id = order.pk
+            if line.gross_amount is None:
+                line.gross_amount = line.unit_price * line.quantity
             lines.append(line)
-    OrderLine.objects.bulk_create(lines, batch_size=BATCH)
+    for line, pk in zip(lines, bulk.allocate_ids(OrderLine, len(lines)), strict=True):
+        line.pk = line.id = pk
+    bulk.insert_rows(OrderLine, line_fields, [[getattr(ln, name) for name in line_fields] for ln in lines])
     return len(lines)
 
