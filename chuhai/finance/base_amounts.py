@@ -211,3 +211,21 @@ def lines_to_convert(refresh: bool = False) -> int:
     lines = LedgerLine.objects.all()
     return lines.count() if refresh else lines.filter(base_amount__isnull=True).count()
 
+
+
+def upgrade_stored_lines() -> dict:
+    """Bring ledger lines stored by an earlier version up to date (``chuhai init`` runs this): lines without a
+    category get one and their order; lines without a base-currency amount get one (lines whose rate was missing
+    are tried again). Returns what it did: ``categorised``/``linked`` and ``converted``/``missing_rates``, each pair
+    only when there was work of that kind."""
+    from .categorise import categorise_lines, link_orders
+
+    done: dict = {}
+    uncategorised = LedgerLine.objects.filter(category="")
+    if uncategorised.exists():
+        done["categorised"] = categorise_lines(uncategorised)
+        done["linked"] = link_orders()
+    if LedgerLine.objects.filter(base_amount__isnull=True).exists():
+        converted, missing = convert_lines()
+        done.update(converted=converted, missing_rates=len(missing))
+    return done

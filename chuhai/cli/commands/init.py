@@ -25,21 +25,16 @@ def pending_migrations() -> int:
 
 
 def _upgrade_ledger() -> None:
-    """Ledger lines imported by a version without the fee taxonomy get their category and order now, and lines
-    without a base-currency amount get one (lines whose rate was missing are tried again)."""
-    from chuhai.finance.base_amounts import convert_lines
-    from chuhai.finance.categorise import categorise_lines, link_orders
-    from chuhai.finance.models import LedgerLine
+    from chuhai.finance.base_amounts import upgrade_stored_lines
 
-    uncategorised = LedgerLine.objects.filter(category="")
-    if uncategorised.exists():
-        changed = categorise_lines(uncategorised)
-        linked = link_orders()
-        print(f"Ledger lines from an earlier version: {changed} categorised, {linked} linked to their orders.")
-    if LedgerLine.objects.filter(base_amount__isnull=True).exists():
-        converted, missing = convert_lines()
-        print(f"Ledger lines converted to the base currency: {converted}"
-              + (f"; {len(missing)} currency-days without a rate (see `chuhai finance convert`)." if missing else "."))
+    done = upgrade_stored_lines()
+    if "categorised" in done:
+        print(f"Ledger lines from an earlier version: {done['categorised']} categorised, {done['linked']} linked "
+              "to their orders.")
+    if "converted" in done:
+        missing = done["missing_rates"]
+        print(f"Ledger lines converted to the base currency: {done['converted']}"
+              + (f"; {missing} currency-days without a rate (see `chuhai finance convert`)." if missing else "."))
 
 
 def run(args) -> int:

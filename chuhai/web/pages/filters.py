@@ -79,20 +79,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class OrderFilter(FilterForm):
-    q = _search(_("Order id"))
-    account = _account_field()
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=ANY + list(OrderStatus.choices))
+class DateRangeFilter(FilterForm):
+    """``date_from`` / ``date_to`` (both optional, inclusive), refused when the range is reversed."""
+
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    ship_country = forms.CharField(
-        label=_("Ship-to country"), required=False, max_length=2,
-        widget=forms.TextInput(attrs={"placeholder": "US", "size": 3}),
-    )
-
-    def clean_ship_country(self):
-        value = self.cleaned_data["ship_country"]
-        return normalize_country(value) if value else ""
 
     def clean(self):
         data = super().clean()
@@ -100,3 +91,18 @@ class OrderFilter(FilterForm):
         if start and end and start > end:
             raise ValidationError(_("The start date is after the end date."))
         return data
+
+
+class OrderFilter(DateRangeFilter):
+    q = _search(_("Order id"))
+    account = _account_field()
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=ANY + list(OrderStatus.choices))
+    ship_country = forms.CharField(
+        label=_("Ship-to country"), required=False, max_length=2,
+        widget=forms.TextInput(attrs={"placeholder": "US", "size": 3}),
+    )
+    field_order = ["q", "account", "status", "date_from", "date_to", "ship_country"]
+
+    def clean_ship_country(self):
+        value = self.cleaned_data["ship_country"]
+        return normalize_country(value) if value else ""

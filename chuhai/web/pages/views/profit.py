@@ -11,7 +11,6 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
@@ -28,7 +27,7 @@ from chuhai.core.exports import EXPORTERS, display_text, money_text
 from chuhai.core.money import normalize_currency
 from chuhai.finance.fx import FxRateMissing
 
-from ..filters import DateInput, FilterForm, _account_field
+from ..filters import DateRangeFilter, _account_field
 from ..tables import PAGE_SIZE, css_class, export_response, wants_fragment
 
 VIEW_PERM = "finance.access_finance"
@@ -50,9 +49,7 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), today
 
 
-class PeriodFilter(FilterForm):
-    date_from = forms.DateField(label=_lazy("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_lazy("To"), required=False, widget=DateInput())
+class PeriodFilter(DateRangeFilter):
     account = _account_field()
     marketplace = forms.CharField(label=_lazy("Marketplace"), required=False, max_length=2,
                                   widget=forms.TextInput(attrs={"size": 3, "placeholder": "US"}))
@@ -66,13 +63,6 @@ class PeriodFilter(FilterForm):
     def clean_currency(self):
         value = self.cleaned_data["currency"]
         return normalize_currency(value) if value else ""
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise ValidationError(_("The start date is after the end date."))
-        return data
 
 
 class ProfitFilter(PeriodFilter):
