@@ -17,6 +17,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import chain
 
 from django.db import connection
@@ -256,3 +257,29 @@ def _is_datetime(opts, name: str) -> bool:
 
 def now():
     return timezone.now()
+
+
+@contextmanager
+def sqlite_secondary_indexes_dropped(model, when: bool = True, keep: Sequence[str] = ()):
+    """On SQLite, drop ``model``'s secondary indexes (those created by ``CREATE INDEX``: not the primary key's or
+    a UNIQUE column's own) for the block and create them again after it, in the caller's transaction (SQLite's
+    DDL is transactional: a rollback brings them back). Building an index once over a million rows is about a
+    third of the cost of keeping it in order row by row (measured: 267,230 profit rows, 6 indexes: insert 4.8 s
+    and delete 1.6 s with them, against 2.2 s + 0.3 s + 0.9 s to rebuild them). Elsewhere, or when ``when`` is
+    false, a no-op: on PostgreSQL dropping an index locks the table against readers until the commit. ``keep``:
+    names of indexes left in place (one whose key grows with the insert order costs little to keep)."""
+    if not when or connection.vendor != "sqlite":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("drop indexes only inside a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                       "AND sql IS NOT NULL", [model._meta.db_table])
+        indexes = [(name, sql) for name, sql in cursor.fetchall() if name not in keep]
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)

@@ -33,10 +33,12 @@ class ProfitFact(models.Model):
                                       related_name="profit", verbose_name=_("order line"))
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, null=True, blank=True,
                               related_name="profit_facts", verbose_name=_("order"), db_index=False)
+    # no single-column indexes on account and product: (account, month) leads with the account, and a product is
+    # looked up here only when it is deleted; every index costs a million-row rebuild time (see profit.py)
     account = models.ForeignKey("channels.ChannelAccount", on_delete=models.CASCADE, related_name="+",
-                                verbose_name=_("channel account"))
+                                verbose_name=_("channel account"), db_index=False)
     product = models.ForeignKey("catalog.Product", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+", verbose_name=_("product"))
+                                related_name="+", verbose_name=_("product"), db_index=False)
     sku = models.CharField(_("SKU"), max_length=100, blank=True)
     listing_sku = models.CharField(_("channel SKU"), max_length=100, blank=True)
     marketplace = models.CharField(_("marketplace"), max_length=2, blank=True)
