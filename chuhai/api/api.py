@@ -28,6 +28,7 @@ from . import fba as fba_api
 from . import fee_schedules as fee_schedules_api
 from . import fee_types as fee_types_api
 from . import inbound as inbound_api
+from . import metrics as metrics_api
 from . import payouts as payouts_api
 from . import profit as profit_api
 from . import returns as returns_api
@@ -71,7 +72,8 @@ def build_api() -> NinjaAPI:
                    profit_api,
                    settlements_api,
                    fee_types_api, costs_api,
-                   payouts_api):
+                   payouts_api,
+                   metrics_api):
         api.add_router("", module.router)
     check_every_operation_needs_a_permission(api)
     return api

@@ -14,6 +14,7 @@ from . import (
     inbound,
     init,
     manage,
+    metrics,
     products,
     profit,
     report,
@@ -29,4 +30,5 @@ from . import (
 #: In the order ``chuhai --help`` lists them.
 COMMANDS = (init, serve, demo, users, accounts, warehouses, products, stock, inbound, fba, shipments, returns, imports, stats, fx,
             finance, costs, profit, report,
+            metrics,
             health, manage)

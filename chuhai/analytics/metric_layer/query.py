@@ -1,0 +1,458 @@
+"""Metric ids × dimensions × filters × date range × currency → SQL in DuckDB → rows.
+
+:func:`run` is the one entry point pages, the CLI, the API and exports call. It checks the ids against
+:mod:`.definitions` (an unknown id or a dimension a metric does not allow is a :class:`MetricError` listing the
+valid ids), builds one relation per source (order lines, profit rows) over the operational database attached in
+DuckDB (:mod:`.engine`), aggregates each source grouped by the dimensions, merges the groups and computes each
+metric from its aggregates. Money leaves as ``Decimal`` rounded once, here, with
+:func:`chuhai.core.money.quantize`; counts as ``int``; percentages as ``Decimal`` with two places (``None`` when
+the denominator is zero).
+
+**Dates** are calendar days in the company's time zone (``CompanySettings.time_zone``): ``date_from`` and
+``date_to`` are inclusive; an order belongs to the local day of its purchase (a fixed shift for a zone without
+summer time, else ICU's ``timezone()``, built into DuckDB: :func:`_local_day`), a profit row to its ``day``.
+
+No SQL here depends on the DuckDB session's time zone (Django sets the process's ``TZ`` to its ``TIME_ZONE``,
+which new DuckDB cursors pick up): local days are computed from naive UTC wall times or with an explicit zone.
+
+**Currency**: the base currency (``CompanySettings.base_currency``) unless ``currency`` names another; then each
+row's base-currency amount is converted at the rate of its own day (:meth:`chuhai.finance.fx.FxConverter.rate`,
+base → currency), through a small (day, rate) table joined in DuckDB. A missing rate raises
+:class:`chuhai.finance.fx.FxRateMissing`, whose message names the currency and the day.
+
+**Exactness**: SQLite keeps decimals as REAL; every stored amount is cast to ``DECIMAL(18,6)`` (its storage
+precision) and rates to ``DECIMAL(18,12)`` before any arithmetic, so sums are exact decimals (``DECIMAL(38,18)``)
+and round to the cent the way the Django ORM figures do. No per-row cast narrows a product (a ``DECIMAL(38,…)``
+rescale costs ~3 µs a row); a conversion multiplies per-day sums instead (:func:`_aggregate`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext_lazy as _
+
+from chuhai.core.money import normalize_currency, quantize
+from chuhai.orders.models import SALE_STATUSES
+
+from . import engine
+from .definitions import AGGREGATES, DIMENSIONS, FILTERS, METRICS, MONEY, ORDERS, PERCENT, PROFIT, Metric
+
+PERCENT_PLACES = Decimal("0.01")
+RATE_PLACES = Decimal("1e-12")
+ZERO = Decimal(0)
+
+#: Filters whose values are country codes (compared upper-case).
+_UPPER_FILTERS = {"marketplace", "ship_country"}
+
+
+class MetricError(ValueError):
+    """A request the metric layer cannot answer: the message says why and lists the valid ids."""
+
+
+@dataclass
+class Result:
+    """Rows keyed by dimension and metric ids, in ``currency``. Values are rounded (see the module doc)."""
+
+    currency: str
+    metrics: tuple[str, ...]
+    by: tuple[str, ...]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """``{"currency": "GBP", "rows": [{"ship_country": "DE", "orders": 457, "net_sales": "12345.67"}]}``:
+        money and percentages as strings, counts as integers, no value as null."""
+        return {"currency": self.currency, "rows": [{k: _json_value(v) for k, v in row.items()} for row in self.rows]}
+
+    def spec(self):
+        """The table (dimension columns, then one column per metric) for the CLI, CSV and XLSX exports."""
+        from chuhai.core.exports import MONEY as MONEY_KIND
+        from chuhai.core.exports import NUMBER, TEXT, Column, TableSpec
+
+        currency = self.currency
+        columns = [Column(d, DIMENSIONS[d].name, _getter(d), TEXT, code=d in ("sku", "account")) for d in self.by]
+        for m in self.metrics:
+            metric = METRICS[m]
+            if metric.unit == MONEY:
+                columns.append(Column(m, metric.name, _getter(m), MONEY_KIND, currency=lambda _row: currency))
+            else:
+                columns.append(Column(m, metric.name, _getter(m), NUMBER))
+        if any(METRICS[m].unit == MONEY for m in self.metrics):
+            # CSV cells are plain numbers: the currency gets a column of its own, as in every other export.
+            columns.append(Column("currency", _("Currency"), lambda _row: currency, TEXT))
+        return TableSpec("metrics", tuple(columns))
+
+
+def _getter(key: str):
+    return lambda row: row.get(key)
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+# -- checking the request ---------------------------------------------------------------------------------------
+
+def split_ids(value: str | Iterable[str] | None) -> list[str]:
+    """``"orders,net_sales"`` or ``["orders", "net_sales"]`` → ``["orders", "net_sales"]`` (blanks dropped)."""
+    if value is None:
+        return []
+    parts = value.split(",") if isinstance(value, str) else [p for item in value for p in str(item).split(",")]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _unknown(kind: str, bad: Sequence[str], valid: Iterable[str]) -> MetricError:
+    names = ", ".join(bad)
+    return MetricError(f"unknown {kind} {names}; valid {kind}s: {', '.join(valid)}")
+
+
+def check(metrics: Sequence[str], by: Sequence[str] = (), filters: Mapping[str, Any] | None = None) -> list[Metric]:
+    """The :class:`Metric` objects for ``metrics``, or a :class:`MetricError` naming what is wrong."""
+    if not metrics:
+        raise MetricError(f"name at least one metric; valid metrics: {', '.join(METRICS)}")
+    bad = [m for m in metrics if m not in METRICS]
+    if bad:
+        raise _unknown("metric", bad, METRICS)
+    if len(set(metrics)) != len(metrics):
+        raise MetricError("a metric is named twice")
+    bad = [d for d in by if d not in DIMENSIONS]
+    if bad:
+        raise _unknown("dimension", bad, DIMENSIONS)
+    if len(set(by)) != len(by):
+        raise MetricError("a dimension is named twice")
+    bad = [f for f in (filters or {}) if f not in FILTERS]
+    if bad:
+        raise _unknown("filter", bad, FILTERS)
+    chosen = [METRICS[m] for m in metrics]
+    for metric in chosen:
+        for d in by:
+            if d not in metric.dimensions:
+                raise MetricError(f"metric {metric.id} cannot be grouped by {d}; its dimensions: "
+                                  f"{', '.join(metric.dimensions)}")
+        for f in filters or {}:
+            if f not in metric.filters:
+                raise MetricError(f"metric {metric.id} cannot be filtered by {f}; its filters: "
+                                  f"{', '.join(metric.filters)}")
+    return chosen
+
+
+def required_permissions(metrics: Sequence[str]) -> set[str]:
+    """The Django permissions a user needs to see ``metrics`` (unknown ids are ignored: :func:`check` reports)."""
+    return {METRICS[m].permission for m in metrics if m in METRICS}
+
+
+def _filter_values(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, raw in (filters or {}).items():
+        values = split_ids(raw) if not isinstance(raw, str) else [v.strip() for v in raw.split(",")]
+        values = [v for v in values if v != ""] or [""]
+        if key in _UPPER_FILTERS:
+            values = [v.upper() for v in values]
+        out[key] = values
+    return out
+
+
+# -- SQL --------------------------------------------------------------------------------------------------------
+
+def _params(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The named parameters ``sql`` uses (DuckDB refuses unused ones)."""
+    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _d6(expr: str) -> str:
+    return f"CAST({expr} AS DECIMAL(18,6))"
+
+
+@lru_cache(maxsize=32)
+def fixed_offset_seconds(tz_name: str) -> int | None:
+    """The zone's UTC offset in seconds when it has been the same since 2000 (and is for the next years, as far
+    as the tz database knows: Asia/Shanghai, Asia/Singapore…), else None (a zone with summer time)."""
+    tz = ZoneInfo(tz_name)
+    offsets = {dt.datetime(year, month, 1, tzinfo=tz).utcoffset() for year in range(2000, 2041) for month in (1, 7)}
+    return int(offsets.pop().total_seconds()) if len(offsets) == 1 else None
+
+
+def _local_day(column: str, sqlite: bool, tz_name: str) -> str:
+    """SQL for the local calendar day of a stored instant: ``column`` is naive UTC on SQLite, timestamptz on
+    PostgreSQL. Nothing depends on the DuckDB session's time zone.
+
+    A zone without summer time is a fixed shift of the UTC wall time (3× faster than ICU's per-row
+    ``timezone()``, and exact for it); other zones go through ICU (built into DuckDB)."""
+    offset = fixed_offset_seconds(tz_name)
+    if offset is not None:
+        utc_wall = column if sqlite else f"timezone('UTC', {column})"
+        return f"CAST({utc_wall} + INTERVAL {offset} SECOND AS DATE)"
+    instant = f"timezone('UTC', {column})" if sqlite else column
+    return f"CAST(timezone($tz, {instant}) AS DATE)"
+
+
+class _Source:
+    """One relation in DuckDB with the dimension columns of :data:`DIMENSIONS` and its own measure columns."""
+
+    name: str
+    money_columns: tuple[str, ...]
+
+    def __init__(self, base: str, tz: str, date_from: dt.date | None, date_to: dt.date | None):
+        self.base, self.tz, self.date_from, self.date_to = base, tz, date_from, date_to
+        self.params: dict[str, Any] = {"base": base, "tz": tz}
+
+    def relation(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class _OrderLines(_Source):
+    name = ORDERS
+    money_columns = ("goods", "charged")
+
+    def relation(self) -> str:
+        t = engine.table
+        sqlite = engine.backend() == "sqlite"
+        statuses = ", ".join(f"'{s.value}'" for s in SALE_STATUSES)
+        fx = "CAST(o.fx_rate AS DECIMAL(18,12))"
+        goods = f"({_d6('l.gross_amount')} - {_d6('l.discount')})"
+        where = [f"o.status IN ({statuses})", "l.item_status <> 'cancelled'", "o.base_currency = $base"]
+        tz = ZoneInfo(self.tz)
+        # Compare the stored column with the local midnights in UTC (no per-row conversion in the filter).
+        if self.date_from is not None:
+            start = dt.datetime.combine(self.date_from, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
+            self.params["start"] = start.replace(tzinfo=None) if sqlite else start
+            where.append("o.purchased_at >= $start")
+        if self.date_to is not None:
+            end = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz).astimezone(dt.UTC)
+            self.params["end"] = end.replace(tzinfo=None) if sqlite else end
+            where.append("o.purchased_at < $end")
+        return f"""
+            SELECT o.id AS order_id, o.customer_ref AS customer_ref, o.purchased_at AS purchased_at,
+                   {_local_day('o.purchased_at', sqlite, self.tz)} AS "day",
+                   a.code AS account, a.platform AS channel, o.marketplace AS marketplace,
+                   o.ship_country AS ship_country, COALESCE(p.sku, l.channel_sku) AS sku,
+                   COALESCE(p.category, '') AS category,
+                   o.document_type = 'credit' AS is_credit, CAST(l.quantity AS BIGINT) AS quantity,
+                   {goods} * {fx} AS goods,
+                   ({goods} + {_d6('l.shipping')}) * {fx} AS charged
+            FROM {t('orders_orderline')} l
+            JOIN {t('orders_order')} o ON o.id = l.order_id
+            JOIN {t('channels_channelaccount')} a ON a.id = o.account_id
+            LEFT JOIN {t('catalog_product')} p ON p.id = l.product_id
+            WHERE {' AND '.join(where)}"""
+
+
+class _ProfitRows(_Source):
+    name = PROFIT
+    money_columns = ("revenue", "shipping_income", "promotions", "refunds", "cogs", "profit")
+
+    def relation(self) -> str:
+        t = engine.table
+        where = ["f.currency = $base"]
+        if self.date_from is not None:
+            self.params["day_from"] = self.date_from
+            where.append("f.day >= $day_from")
+        if self.date_to is not None:
+            self.params["day_to"] = self.date_to
+            where.append("f.day <= $day_to")
+        money = ",\n                   ".join(f"{_d6('f.' + c)} AS {c}" for c in self.money_columns)
+        return f"""
+            SELECT CAST(f.day AS DATE) AS "day", a.code AS account, a.platform AS channel,
+                   f.marketplace AS marketplace, f.ship_country AS ship_country, f.sku AS sku,
+                   COALESCE(p.category, '') AS category,
+                   {money}
+            FROM {t('finance_profitfact')} f
+            JOIN {t('channels_channelaccount')} a ON a.id = f.account_id
+            LEFT JOIN {t('catalog_product')} p ON p.id = f.product_id
+            WHERE {' AND '.join(where)}"""
+
+
+SOURCES = {ORDERS: _OrderLines, PROFIT: _ProfitRows}
+
+
+def _filtered(source: _Source, filters: dict[str, list[str]]) -> str:
+    """``src``: the source with ``month`` added and the dimension filters applied."""
+    where = []
+    for i, (key, values) in enumerate(sorted(filters.items())):
+        source.params[f"f{i}"] = values
+        where.append(f"{_q(DIMENSIONS[key].column)} IN (SELECT UNNEST(${'f' + str(i)}))")
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return f"""SELECT *, strftime("day", '%Y-%m') AS "month" FROM ({source.relation()}) b {clause}"""
+
+
+def _rates(cur, source: _Source, src_sql: str, target: str, fx) -> tuple[list[dt.date], list[str]]:
+    """(days, rates as text): base → target at each day the filtered source has rows on."""
+    sql = f'SELECT DISTINCT "day" FROM ({src_sql}) s ORDER BY 1'
+    days = [r[0] for r in cur.execute(sql, _params(sql, source.params)).fetchall()]
+    from chuhai.finance.fx import FxRateMissing
+
+    rates = []
+    for day in days:
+        try:
+            rate = fx.rate(source.base, target, day)
+        except FxRateMissing as exc:
+            raise FxRateMissing(f"no exchange rate from {source.base} to {target} on {day.isoformat()}: "
+                                f"{exc}") from exc
+        rates.append(str(rate.quantize(RATE_PLACES)))
+    return days, rates
+
+
+def _aggregate(cur, source: _Source, src_sql: str, by: Sequence[str], needs: Sequence[str],
+               rates: tuple[list, list] | None = None) -> dict[tuple, dict]:
+    """{group key: {aggregate id: value}} for ``needs`` over the filtered source ``src_sql``.
+
+    With ``rates`` ((days, rates as text): base → report currency), the money aggregates are summed per group and
+    day, each day's sum multiplied by its rate, and the products summed: Σ amount × rate(day) without a per-row
+    multiplication (sums are linear; counts are never converted)."""
+    dims = [_q(DIMENSIONS[d].column) for d in by]
+    out: dict[tuple, dict] = {}
+    plain = [AGGREGATES[n] for n in needs if not AGGREGATES[n].per_customer]
+    per_customer = [AGGREGATES[n] for n in needs if AGGREGATES[n].per_customer]
+    converted = [a for a in plain if a.money] if rates is not None else []
+    plain = [a for a in plain if a not in converted]
+    queries = []
+    if plain:
+        select = ", ".join([*dims, *(f"{a.sql} AS {_q(a.id)}" for a in plain)])
+        queries.append((f"WITH src AS ({src_sql}) SELECT {select} FROM src GROUP BY ALL", plain))
+    if converted and rates[0]:
+        source.params["rate_days"], source.params["rate_values"] = rates
+        day_dims = dims if '"day"' in dims else [*dims, '"day"']
+        per_day = ", ".join([*day_dims, *(f"{a.sql} AS {_q(a.id)}" for a in converted)])
+        select = ", ".join([*(f"p.{d}" for d in dims),
+                            *(f"SUM(CAST(p.{_q(a.id)} AS DECIMAL(38,12)) * r.rate) AS {_q(a.id)}"
+                              for a in converted)])
+        queries.append((f"""WITH src AS ({src_sql}),
+            rates AS (SELECT UNNEST($rate_days) AS "day",
+                             CAST(UNNEST($rate_values) AS DECIMAL(18,12)) AS rate),
+            per_day AS (SELECT {per_day} FROM src GROUP BY ALL)
+            SELECT {select} FROM per_day p JOIN rates r ON r."day" = p."day" GROUP BY ALL""", converted))
+    if per_customer:
+        t = engine.table
+        statuses = ", ".join(f"'{s.value}'" for s in SALE_STATUSES)
+        firsts = ""
+        is_new = "FALSE"
+        if any(a.id == "new_customers" for a in per_customer):
+            firsts = (f""", firsts AS (SELECT customer_ref, MIN(purchased_at) AS first_at
+                      FROM {t('orders_order')} WHERE status IN ({statuses}) AND document_type = 'order'
+                      AND customer_ref <> '' GROUP BY customer_ref)""")
+            is_new = "bool_or(s.purchased_at = f.first_at)"
+        join = "LEFT JOIN firsts f ON f.customer_ref = s.customer_ref" if firsts else ""
+        inner_dims = ", ".join([*(f"s.{d}" for d in dims), "s.customer_ref"])
+        select = ", ".join([*dims, *(f"{a.sql} AS {_q(a.id)}" for a in per_customer)])
+        queries.append((f"""WITH src AS ({src_sql}){firsts},
+            cust AS (SELECT {inner_dims}, COUNT(DISTINCT s.order_id) AS n_orders, {is_new} AS is_new
+                     FROM src s {join}
+                     WHERE NOT s.is_credit AND s.customer_ref <> ''
+                     GROUP BY {inner_dims})
+            SELECT {select} FROM cust GROUP BY ALL""", per_customer))
+    for sql, aggs in queries:
+        cur.execute(sql, _params(sql, source.params))
+        for row in cur.fetchall():
+            key = tuple(row[: len(dims)])
+            values = out.setdefault(key, {})
+            for agg, value in zip(aggs, row[len(dims):], strict=True):
+                values[agg.id] = value
+    return out
+
+
+def _zero(agg_id: str):
+    return ZERO if AGGREGATES[agg_id].money else 0
+
+
+def _finish(metric: Metric, value, currency: str):
+    if value is None:
+        return None
+    if metric.unit == MONEY:
+        return quantize(Decimal(value), currency)
+    if metric.unit == PERCENT:
+        return Decimal(value).quantize(PERCENT_PLACES)
+    if metric.unit == "count":
+        return int(value)
+    return Decimal(value)
+
+
+def _sort_key(key: tuple) -> tuple:
+    return tuple((v is None, "" if v is None else str(v)) for v in key)
+
+
+def run(metrics: str | Sequence[str], by: str | Sequence[str] = (), date_from: dt.date | None = None,
+        date_to: dt.date | None = None, filters: Mapping[str, Any] | None = None,
+        currency: str | None = None, sort: str | None = None, limit: int | None = None) -> Result:
+    """Compute ``metrics`` grouped by ``by`` over ``[date_from, date_to]`` (company-local days, inclusive), with
+    ``filters`` ({filter id: value or list of values}), in ``currency`` (default: the base currency).
+
+    Rows come ordered by the dimensions, or by ``sort`` (a metric or dimension id of the result, ``-`` first for
+    descending; empty values last, ties in dimension order); ``limit`` keeps the first N (top SKUs).
+    Without ``by`` the result has one row (the totals). Raises :class:`MetricError` for bad ids or ranges and
+    :class:`chuhai.finance.fx.FxRateMissing` when a day has no rate to ``currency``."""
+    from django.core.exceptions import ValidationError
+
+    from chuhai.core.models import CompanySettings
+    from chuhai.finance.fx import FxConverter
+
+    metric_ids = split_ids(metrics)
+    dims = split_ids(by)
+    chosen = check(metric_ids, dims, filters)
+    if date_from and date_to and date_from > date_to:
+        raise MetricError(f"the period starts ({date_from}) after it ends ({date_to})")
+    sort_key = (sort or "").strip()
+    descending = sort_key.startswith("-")
+    sort_key = sort_key.lstrip("-")
+    if sort_key and sort_key not in (*metric_ids, *dims):
+        raise MetricError(f"cannot sort by {sort_key}: sort by one of {', '.join([*dims, *metric_ids])}")
+    if limit is not None and limit < 1:
+        raise MetricError("limit must be at least 1")
+    filter_values = _filter_values(filters)
+    company = CompanySettings.load()
+    base = company.base_currency
+    try:
+        target = normalize_currency(currency) if currency else base
+    except ValidationError as exc:
+        raise MetricError(f"{currency} is not an ISO 4217 currency code") from exc
+    fx = FxConverter() if target != base else None
+
+    needs_by_source: dict[str, list[str]] = {}
+    for metric in chosen:
+        bucket = needs_by_source.setdefault(metric.source, [])
+        bucket.extend(n for n in metric.needs if n not in bucket)
+
+    groups: dict[tuple, dict] = {}
+    with engine.cursor() as cur:
+        for source_id, needs in needs_by_source.items():
+            source = SOURCES[source_id](base, company.time_zone, date_from, date_to)
+            src_sql = _filtered(source, filter_values)
+            rates = _rates(cur, source, src_sql, target, fx) if fx is not None else None
+            for key, values in _aggregate(cur, source, src_sql, dims, needs, rates).items():
+                groups.setdefault(key, {}).update(values)
+
+    if not dims and not groups:
+        groups[()] = {}
+    rows = []
+    for key in sorted(groups, key=_sort_key):
+        values = groups[key]
+        row: dict[str, Any] = dict(zip(dims, key, strict=True))
+        for metric in chosen:
+            inputs = {n: (values.get(n) if values.get(n) is not None else _zero(n)) for n in metric.needs}
+            row[metric.id] = _finish(metric, metric.compute(inputs), target)
+        rows.append(row)
+    if sort_key:
+        present = [r for r in rows if r[sort_key] is not None]
+        present.sort(key=lambda r: r[sort_key], reverse=descending)
+        rows = present + [r for r in rows if r[sort_key] is None]
+    if limit is not None:
+        rows = rows[:limit]
+    return Result(currency=target, metrics=tuple(metric_ids), by=tuple(dims), rows=rows, date_from=date_from,
+                  date_to=date_to, filters=filter_values)
