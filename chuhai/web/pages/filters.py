@@ -93,6 +93,27 @@ class DateRangeFilter(FilterForm):
         return data
 
 
+def country_field(label, placeholder: str = "US") -> forms.CharField:
+    return forms.CharField(label=label, required=False, max_length=2,
+                           widget=forms.TextInput(attrs={"size": 3, "placeholder": placeholder}))
+
+
+class MarketFilter(DateRangeFilter):
+    """A date range, a channel account, a marketplace and a ship-to country (country codes normalised)."""
+
+    account = _account_field()
+    marketplace = country_field(_("Marketplace"))
+    ship_country = country_field(_("Ship-to country"), "GB")
+
+    def clean_marketplace(self):
+        value = self.cleaned_data["marketplace"]
+        return normalize_country(value) if value else ""
+
+    def clean_ship_country(self):
+        value = self.cleaned_data["ship_country"]
+        return normalize_country(value) if value else ""
+
+
 class OrderFilter(DateRangeFilter):
     q = _search(_("Order id"))
     account = _account_field()

@@ -25,40 +25,23 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from chuhai.analytics import dashboards
 from chuhai.analytics.metric_layer import METRICS, MetricError, Result
-from chuhai.core.countries import normalize_country
 from chuhai.core.exports import EXPORTERS, Column, TableSpec, babel_locale, display_text, money_text
 from chuhai.core.money import normalize_currency
 from chuhai.finance.fx import FxRateMissing
 
-from ..filters import DateRangeFilter, _account_field
+from ..filters import MarketFilter
 from ..tables import css_class, export_response, wants_fragment
 
 VIEW_PERM = "orders.view_order"
 
 
-def _country_field(label):
-    return forms.CharField(label=label, required=False, max_length=2,
-                           widget=forms.TextInput(attrs={"size": 3, "placeholder": "US"}))
-
-
-class AnalyticsFilter(DateRangeFilter):
-    account = _account_field()
-    marketplace = _country_field(_lazy("Marketplace"))
-    ship_country = _country_field(_lazy("Ship-to country"))
+class AnalyticsFilter(MarketFilter):
     sku = forms.CharField(label=_lazy("SKU"), required=False, max_length=100,
                           widget=forms.TextInput(attrs={"size": 10}))
     category = forms.CharField(label=_lazy("Category"), required=False, max_length=100,
                                widget=forms.TextInput(attrs={"size": 10}))
     currency = forms.CharField(label=_lazy("Currency"), required=False, max_length=3,
                                widget=forms.TextInput(attrs={"size": 4, "placeholder": "USD"}))
-
-    def clean_marketplace(self):
-        value = self.cleaned_data["marketplace"]
-        return normalize_country(value) if value else ""
-
-    def clean_ship_country(self):
-        value = self.cleaned_data["ship_country"]
-        return normalize_country(value) if value else ""
 
     def clean_currency(self):
         value = self.cleaned_data["currency"]

@@ -8,7 +8,6 @@ Only presentation: every figure is :mod:`chuhai.analytics.customers`'. Each tabl
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
@@ -17,11 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from chuhai.analytics import customers as cust
-from chuhai.core.countries import normalize_country
 from chuhai.core.exports import DATE, EXPORTERS, MONEY, NUMBER, Column, TableSpec, display_text
 from chuhai.core.models import CompanySettings
 
-from ..filters import DateRangeFilter, _account_field
+from ..filters import MarketFilter
 from ..tables import css_class, export_response
 
 VIEW_PERM = "orders.view_order"
@@ -30,20 +28,8 @@ CELL_ROWS = 200
 TABLES = ("cell", "segments", "cohorts", "clv", "clv_summary")
 
 
-class CustomerFilter(DateRangeFilter):
-    account = _account_field()
-    marketplace = forms.CharField(label=_lazy("Marketplace"), required=False, max_length=2,
-                                  widget=forms.TextInput(attrs={"size": 3, "placeholder": "US"}))
-    ship_country = forms.CharField(label=_lazy("Ship-to country"), required=False, max_length=2,
-                                   widget=forms.TextInput(attrs={"size": 3, "placeholder": "GB"}))
-
-    def clean_marketplace(self):
-        value = self.cleaned_data["marketplace"]
-        return normalize_country(value) if value else ""
-
-    def clean_ship_country(self):
-        value = self.cleaned_data["ship_country"]
-        return normalize_country(value) if value else ""
+class CustomerFilter(MarketFilter):
+    """The customer pages' filters: date range, account, marketplace, ship-to country."""
 
 
 def _selection(values: dict) -> dict:
