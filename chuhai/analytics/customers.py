@@ -64,8 +64,9 @@ from chuhai.core.money import quantize
 
 from .metric_layer import engine
 
-# The metric layer's order-line relation and its helpers (private there; imported, not copied).
-from .metric_layer.query import _filter_values, _filtered, _OrderLines, _params
+# The metric layer's order-line relation and its helpers (imported, not copied).
+from .metric_layer.query import filter_values
+from .metric_layer.sources import OrderLines, filtered, used_params
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -112,21 +113,21 @@ def _clean_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
     bad = [k for k in filters if k not in CUSTOMER_FILTERS]
     if bad:
         raise ValueError(f"unknown filter {', '.join(bad)}; valid filters: {', '.join(CUSTOMER_FILTERS)}")
-    return _filter_values(filters)
+    return filter_values(filters)
 
 
 def _source(base: str, tz: str, date_from, date_to, filters: dict[str, list[str]],
             params: dict) -> str:
     """The layer's filtered order-line relation (with ``month``); its parameters are added to ``params``."""
-    source = _OrderLines(base, tz, date_from, date_to)
-    sql = _filtered(source, filters)
+    source = OrderLines(base, tz, date_from, date_to)
+    sql = filtered(source, filters)
     params.update(source.params)
     return sql
 
 
 def _run(sql: str, params: dict) -> list[tuple]:
     with engine.cursor() as cur:
-        return cur.execute(sql, _params(sql, params)).fetchall()
+        return cur.execute(sql, used_params(sql, params)).fetchall()
 
 
 def _customers_cte(src: str) -> str:

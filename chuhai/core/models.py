@@ -22,6 +22,12 @@ class CompanySettings(models.Model):
     base_currency = CurrencyField(_("base currency"))
     time_zone = models.CharField(_("time zone"), max_length=64)
     country = CountryField(_("country of establishment"), default="CN", help_text=_("Matters for EU OSS and import rules."))
+    #: The business stage (survival / growth / stable / scale, seeds-digest §3) the seller says it is in; empty:
+    #: inferred from the data (chuhai.analytics.stage). Kept here so the override has an audit trail.
+    seller_stage = models.CharField(
+        _("business stage"), max_length=10, blank=True,
+        choices=[("survival", _("Survival")), ("growth", _("Growth")), ("stable", _("Stable")), ("scale", _("Scale"))],
+        help_text=_("Leave empty to let chuhai infer the stage from your orders."))
     history = HistoricalRecords()
 
     class Meta:

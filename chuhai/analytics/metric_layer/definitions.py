@@ -268,6 +268,20 @@ def definitions_data() -> dict:
     }
 
 
+def register(dimensions: tuple[Dimension, ...] = (), aggregates: tuple[Aggregate, ...] = (),
+             metrics: tuple[Metric, ...] = ()) -> None:
+    """Add the dimensions, aggregates and metrics of a module that computes over a source of its own (its
+    relation is registered with :func:`.sources.register_source`). Ids must be new."""
+    global FILTERS
+    for kind, table, items in (("dimension", DIMENSIONS, dimensions), ("aggregate", AGGREGATES, aggregates),
+                               ("metric", METRICS, metrics)):
+        for item in items:
+            if item.id in table:
+                raise RuntimeError(f"{kind} {item.id} is defined twice")
+            table[item.id] = item
+    FILTERS = tuple(d.id for d in DIMENSIONS.values() if d.filterable)
+
+
 def _check() -> None:
     for metric in METRICS.values():
         for need in metric.needs:
@@ -278,5 +292,9 @@ def _check() -> None:
             if dim not in DIMENSIONS:
                 raise RuntimeError(f"metric {metric.id}: unknown dimension {dim}")
 
+
+# Metrics over relations of their own (advertising, service levels, stock, channel and market mix) register
+# themselves here; they import this module's classes, so they load last.
+from . import advertising, mix, service_levels, stock  # noqa: E402,F401
 
 _check()

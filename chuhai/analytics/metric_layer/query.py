@@ -29,13 +29,10 @@ rescale costs ~3 µs a row); a conversion multiplies per-day sums instead (:func
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +40,8 @@ from chuhai.core.money import normalize_currency, quantize
 from chuhai.orders.models import SALE_STATUSES
 
 from . import engine
-from .definitions import AGGREGATES, DIMENSIONS, FILTERS, METRICS, MONEY, ORDERS, PERCENT, PROFIT, Metric
+from .definitions import AGGREGATES, DIMENSIONS, FILTERS, METRICS, MONEY, PERCENT, Metric
+from .sources import SOURCES, Source, filtered, fixed_offset_seconds, quote_ident, used_params  # noqa: F401 (re-exported)
 
 PERCENT_PLACES = Decimal("0.01")
 RATE_PLACES = Decimal("1e-12")
@@ -155,7 +153,7 @@ def required_permissions(metrics: Sequence[str]) -> set[str]:
     return {METRICS[m].permission for m in metrics if m in METRICS}
 
 
-def _filter_values(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
+def filter_values(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, raw in (filters or {}).items():
         values = split_ids(raw) if not isinstance(raw, str) else [v.strip() for v in raw.split(",")]
@@ -166,137 +164,10 @@ def _filter_values(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
     return out
 
 
-# -- SQL --------------------------------------------------------------------------------------------------------
-
-def _params(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The named parameters ``sql`` uses (DuckDB refuses unused ones)."""
-    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _d6(expr: str) -> str:
-    return f"CAST({expr} AS DECIMAL(18,6))"
-
-
-@lru_cache(maxsize=32)
-def fixed_offset_seconds(tz_name: str) -> int | None:
-    """The zone's UTC offset in seconds when it has been the same since 2000 (and is for the next years, as far
-    as the tz database knows: Asia/Shanghai, Asia/Singapore…), else None (a zone with summer time)."""
-    tz = ZoneInfo(tz_name)
-    offsets = {dt.datetime(year, month, 1, tzinfo=tz).utcoffset() for year in range(2000, 2041) for month in (1, 7)}
-    return int(offsets.pop().total_seconds()) if len(offsets) == 1 else None
-
-
-def _local_day(column: str, sqlite: bool, tz_name: str) -> str:
-    """SQL for the local calendar day of a stored instant: ``column`` is naive UTC on SQLite, timestamptz on
-    PostgreSQL. Nothing depends on the DuckDB session's time zone.
-
-    A zone without summer time is a fixed shift of the UTC wall time (3× faster than ICU's per-row
-    ``timezone()``, and exact for it); other zones go through ICU (built into DuckDB)."""
-    offset = fixed_offset_seconds(tz_name)
-    if offset is not None:
-        utc_wall = column if sqlite else f"timezone('UTC', {column})"
-        return f"CAST({utc_wall} + INTERVAL {offset} SECOND AS DATE)"
-    instant = f"timezone('UTC', {column})" if sqlite else column
-    return f"CAST(timezone($tz, {instant}) AS DATE)"
-
-
-class _Source:
-    """One relation in DuckDB with the dimension columns of :data:`DIMENSIONS` and its own measure columns."""
-
-    name: str
-    money_columns: tuple[str, ...]
-
-    def __init__(self, base: str, tz: str, date_from: dt.date | None, date_to: dt.date | None):
-        self.base, self.tz, self.date_from, self.date_to = base, tz, date_from, date_to
-        self.params: dict[str, Any] = {"base": base, "tz": tz}
-
-    def relation(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-
-class _OrderLines(_Source):
-    name = ORDERS
-    money_columns = ("goods", "charged")
-
-    def relation(self) -> str:
-        t = engine.table
-        sqlite = engine.backend() == "sqlite"
-        statuses = ", ".join(f"'{s.value}'" for s in SALE_STATUSES)
-        fx = "CAST(o.fx_rate AS DECIMAL(18,12))"
-        goods = f"({_d6('l.gross_amount')} - {_d6('l.discount')})"
-        where = [f"o.status IN ({statuses})", "l.item_status <> 'cancelled'", "o.base_currency = $base"]
-        tz = ZoneInfo(self.tz)
-        # Compare the stored column with the local midnights in UTC (no per-row conversion in the filter).
-        if self.date_from is not None:
-            start = dt.datetime.combine(self.date_from, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
-            self.params["start"] = start.replace(tzinfo=None) if sqlite else start
-            where.append("o.purchased_at >= $start")
-        if self.date_to is not None:
-            end = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz).astimezone(dt.UTC)
-            self.params["end"] = end.replace(tzinfo=None) if sqlite else end
-            where.append("o.purchased_at < $end")
-        return f"""
-            SELECT o.id AS order_id, o.customer_ref AS customer_ref, o.purchased_at AS purchased_at,
-                   {_local_day('o.purchased_at', sqlite, self.tz)} AS "day",
-                   a.code AS account, a.platform AS channel, o.marketplace AS marketplace,
-                   o.ship_country AS ship_country, COALESCE(p.sku, l.channel_sku) AS sku,
-                   COALESCE(p.category, '') AS category,
-                   o.document_type = 'credit' AS is_credit, CAST(l.quantity AS BIGINT) AS quantity,
-                   {goods} * {fx} AS goods,
-                   ({goods} + {_d6('l.shipping')}) * {fx} AS charged
-            FROM {t('orders_orderline')} l
-            JOIN {t('orders_order')} o ON o.id = l.order_id
-            JOIN {t('channels_channelaccount')} a ON a.id = o.account_id
-            LEFT JOIN {t('catalog_product')} p ON p.id = l.product_id
-            WHERE {' AND '.join(where)}"""
-
-
-class _ProfitRows(_Source):
-    name = PROFIT
-    money_columns = ("revenue", "shipping_income", "promotions", "refunds", "cogs", "profit")
-
-    def relation(self) -> str:
-        t = engine.table
-        where = ["f.currency = $base"]
-        if self.date_from is not None:
-            self.params["day_from"] = self.date_from
-            where.append("f.day >= $day_from")
-        if self.date_to is not None:
-            self.params["day_to"] = self.date_to
-            where.append("f.day <= $day_to")
-        money = ",\n                   ".join(f"{_d6('f.' + c)} AS {c}" for c in self.money_columns)
-        return f"""
-            SELECT CAST(f.day AS DATE) AS "day", a.code AS account, a.platform AS channel,
-                   f.marketplace AS marketplace, f.ship_country AS ship_country, f.sku AS sku,
-                   COALESCE(p.category, '') AS category,
-                   {money}
-            FROM {t('finance_profitfact')} f
-            JOIN {t('channels_channelaccount')} a ON a.id = f.account_id
-            LEFT JOIN {t('catalog_product')} p ON p.id = f.product_id
-            WHERE {' AND '.join(where)}"""
-
-
-SOURCES = {ORDERS: _OrderLines, PROFIT: _ProfitRows}
-
-
-def _filtered(source: _Source, filters: dict[str, list[str]]) -> str:
-    """``src``: the source with ``month`` added and the dimension filters applied."""
-    where = []
-    for i, (key, values) in enumerate(sorted(filters.items())):
-        source.params[f"f{i}"] = values
-        where.append(f"{_q(DIMENSIONS[key].column)} IN (SELECT UNNEST(${'f' + str(i)}))")
-    clause = f"WHERE {' AND '.join(where)}" if where else ""
-    return f"""SELECT *, strftime("day", '%Y-%m') AS "month" FROM ({source.relation()}) b {clause}"""
-
-
-def _rates(cur, source: _Source, src_sql: str, target: str, fx) -> tuple[list[dt.date], list[str]]:
+def _rates(cur, source: Source, src_sql: str, target: str, fx) -> tuple[list[dt.date], list[str]]:
     """(days, rates as text): base → target at each day the filtered source has rows on."""
     sql = f'SELECT DISTINCT "day" FROM ({src_sql}) s ORDER BY 1'
-    days = [r[0] for r in cur.execute(sql, _params(sql, source.params)).fetchall()]
+    days = [r[0] for r in cur.execute(sql, used_params(sql, source.params)).fetchall()]
     from chuhai.finance.fx import FxRateMissing
 
     rates = []
@@ -310,14 +181,14 @@ def _rates(cur, source: _Source, src_sql: str, target: str, fx) -> tuple[list[dt
     return days, rates
 
 
-def _aggregate(cur, source: _Source, src_sql: str, by: Sequence[str], needs: Sequence[str],
+def _aggregate(cur, source: Source, src_sql: str, by: Sequence[str], needs: Sequence[str],
                rates: tuple[list, list] | None = None) -> dict[tuple, dict]:
     """{group key: {aggregate id: value}} for ``needs`` over the filtered source ``src_sql``.
 
     With ``rates`` ((days, rates as text): base → report currency), the money aggregates are summed per group and
     day, each day's sum multiplied by its rate, and the products summed: Σ amount × rate(day) without a per-row
     multiplication (sums are linear; counts are never converted)."""
-    dims = [_q(DIMENSIONS[d].column) for d in by]
+    dims = [quote_ident(DIMENSIONS[d].column) for d in by]
     out: dict[tuple, dict] = {}
     plain = [AGGREGATES[n] for n in needs if not AGGREGATES[n].per_customer]
     per_customer = [AGGREGATES[n] for n in needs if AGGREGATES[n].per_customer]
@@ -325,14 +196,14 @@ def _aggregate(cur, source: _Source, src_sql: str, by: Sequence[str], needs: Seq
     plain = [a for a in plain if a not in converted]
     queries = []
     if plain:
-        select = ", ".join([*dims, *(f"{a.sql} AS {_q(a.id)}" for a in plain)])
+        select = ", ".join([*dims, *(f"{a.sql} AS {quote_ident(a.id)}" for a in plain)])
         queries.append((f"WITH src AS ({src_sql}) SELECT {select} FROM src GROUP BY ALL", plain))
     if converted and rates[0]:
         source.params["rate_days"], source.params["rate_values"] = rates
         day_dims = dims if '"day"' in dims else [*dims, '"day"']
-        per_day = ", ".join([*day_dims, *(f"{a.sql} AS {_q(a.id)}" for a in converted)])
+        per_day = ", ".join([*day_dims, *(f"{a.sql} AS {quote_ident(a.id)}" for a in converted)])
         select = ", ".join([*(f"p.{d}" for d in dims),
-                            *(f"SUM(CAST(p.{_q(a.id)} AS DECIMAL(38,12)) * r.rate) AS {_q(a.id)}"
+                            *(f"SUM(CAST(p.{quote_ident(a.id)} AS DECIMAL(38,12)) * r.rate) AS {quote_ident(a.id)}"
                               for a in converted)])
         queries.append((f"""WITH src AS ({src_sql}),
             rates AS (SELECT UNNEST($rate_days) AS "day",
@@ -351,7 +222,7 @@ def _aggregate(cur, source: _Source, src_sql: str, by: Sequence[str], needs: Seq
             is_new = "bool_or(s.purchased_at = f.first_at)"
         join = "LEFT JOIN firsts f ON f.customer_ref = s.customer_ref" if firsts else ""
         inner_dims = ", ".join([*(f"s.{d}" for d in dims), "s.customer_ref"])
-        select = ", ".join([*dims, *(f"{a.sql} AS {_q(a.id)}" for a in per_customer)])
+        select = ", ".join([*dims, *(f"{a.sql} AS {quote_ident(a.id)}" for a in per_customer)])
         queries.append((f"""WITH src AS ({src_sql}){firsts},
             cust AS (SELECT {inner_dims}, COUNT(DISTINCT s.order_id) AS n_orders, {is_new} AS is_new
                      FROM src s {join}
@@ -359,7 +230,7 @@ def _aggregate(cur, source: _Source, src_sql: str, by: Sequence[str], needs: Seq
                      GROUP BY {inner_dims})
             SELECT {select} FROM cust GROUP BY ALL""", per_customer))
     for sql, aggs in queries:
-        cur.execute(sql, _params(sql, source.params))
+        cur.execute(sql, used_params(sql, source.params))
         for row in cur.fetchall():
             key = tuple(row[: len(dims)])
             values = out.setdefault(key, {})
@@ -415,7 +286,7 @@ def run(metrics: str | Sequence[str], by: str | Sequence[str] = (), date_from: d
         raise MetricError(f"cannot sort by {sort_key}: sort by one of {', '.join([*dims, *metric_ids])}")
     if limit is not None and limit < 1:
         raise MetricError("limit must be at least 1")
-    filter_values = _filter_values(filters)
+    wanted = filter_values(filters)
     company = CompanySettings.load()
     base = company.base_currency
     try:
@@ -433,7 +304,7 @@ def run(metrics: str | Sequence[str], by: str | Sequence[str] = (), date_from: d
     with engine.cursor() as cur:
         for source_id, needs in needs_by_source.items():
             source = SOURCES[source_id](base, company.time_zone, date_from, date_to)
-            src_sql = _filtered(source, filter_values)
+            src_sql = filtered(source, wanted)
             rates = _rates(cur, source, src_sql, target, fx) if fx is not None else None
             for key, values in _aggregate(cur, source, src_sql, dims, needs, rates).items():
                 groups.setdefault(key, {}).update(values)
@@ -455,4 +326,4 @@ def run(metrics: str | Sequence[str], by: str | Sequence[str] = (), date_from: d
     if limit is not None:
         rows = rows[:limit]
     return Result(currency=target, metrics=tuple(metric_ids), by=tuple(dims), rows=rows, date_from=date_from,
-                  date_to=date_to, filters=filter_values)
+                  date_to=date_to, filters=wanted)

@@ -1,0 +1,1 @@
+"""Metrics over advertising (work in progress: nothing registered yet)."""

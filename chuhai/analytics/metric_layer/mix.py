@@ -1,0 +1,1 @@
+"""Channel concentration and market mix (work in progress: nothing registered yet)."""

@@ -1,0 +1,1 @@
+"""Metrics over service levels (work in progress: nothing registered yet)."""

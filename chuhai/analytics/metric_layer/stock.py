@@ -1,0 +1,1 @@
+"""Metrics over stock (work in progress: nothing registered yet)."""
