@@ -28,6 +28,7 @@ from chuhai.analytics.metric_layer import METRICS, MetricError, Result
 from chuhai.core.exports import EXPORTERS, Column, TableSpec, babel_locale, display_text, money_text
 from chuhai.core.money import normalize_currency
 from chuhai.finance.fx import FxRateMissing
+from chuhai.web.pages import analytics_tabs
 
 from ..filters import MarketFilter
 from ..tables import css_class, export_response, wants_fragment
@@ -137,9 +138,7 @@ def _base_context(request, form, period, page: str) -> dict:
             "finance": request.user.has_perm(dashboards.FINANCE_PERMISSION),
             "region_template": "web/pages/analytics_overview_region.html" if page == "overview" else
             "web/pages/analytics_breakdown_region.html",
-            "tabs": [{"url": reverse(f"analytics-{p}"), "label": label, "active": p == page}
-                     for p, label in (("overview", _("Overview")), ("channels", _("Channels")),
-                                      ("markets", _("Markets")))]}
+            "tabs": analytics_tabs.tabs(request.user, page)}
 
 
 # -- overview ------------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from chuhai.analytics import customers as cust
 from chuhai.core.exports import DATE, EXPORTERS, MONEY, NUMBER, Column, TableSpec, display_text
 from chuhai.core.models import CompanySettings
+from chuhai.web.pages import analytics_tabs
 
 from ..filters import MarketFilter
 from ..tables import css_class, export_response
@@ -240,5 +241,6 @@ def customer_analytics(request):
         "clv_table": _html_table(clv_spec(currency), value.cohorts, "clv-table"),
         "clv_summary_table": _html_table(clv_summary_spec(currency), clv_summary_rows(value), "clv-summary-table"),
         "value": value,
+        "tabs": analytics_tabs.tabs(request.user, "customers"),
     }
     return render(request, "web/pages/customer_analytics.html", context)
