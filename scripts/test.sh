@@ -4,7 +4,15 @@
 # Extra arguments go to pytest (e.g. `make test ARGS="-k fx"`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh dev
+extras=dev
+# CI also runs the Spark portability test (tests/analytics/test_spark_portable.py): the `spark` extra (pyspark,
+# sqlglot) and Java; CHUHAI_REQUIRE_SPARK makes a missing one a failure instead of a skip.
+if [ "${CI:-}" = "true" ]; then extras=dev,spark; export CHUHAI_REQUIRE_SPARK=1; fi
+scripts/setup.sh "$extras"
+if [ "${CI:-}" = "true" ] && ! command -v java >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "== installing Java for Spark (apt-get)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless) >/dev/null
+fi
 
 if ! [ -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then

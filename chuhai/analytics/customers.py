@@ -120,6 +120,7 @@ def _source(base: str, tz: str, date_from, date_to, filters: dict[str, list[str]
             params: dict) -> str:
     """The layer's filtered order-line relation (with ``month``); its parameters are added to ``params``."""
     source = OrderLines(base, tz, date_from, date_to)
+    source.dimensions = set(filters)  # no SKU or product column is read: the products need not be joined
     sql = filtered(source, filters)
     params.update(source.params)
     return sql
@@ -135,13 +136,13 @@ def _customers_cte(src: str) -> str:
     return f"""src AS ({src}),
         cust AS (
             SELECT customer_ref,
-                   COUNT(DISTINCT order_id) FILTER (WHERE NOT is_credit) AS frequency,
+                   COUNT(*) FILTER (WHERE first_line AND NOT is_credit) AS frequency,
                    SUM(goods) AS monetary,
                    MIN("day") FILTER (WHERE NOT is_credit) AS first_day,
                    MAX("day") FILTER (WHERE NOT is_credit) AS last_day
             FROM src WHERE COALESCE(customer_ref, '') <> ''
             GROUP BY customer_ref
-            HAVING COUNT(DISTINCT order_id) FILTER (WHERE NOT is_credit) > 0)"""
+            HAVING COUNT(*) FILTER (WHERE first_line AND NOT is_credit) > 0)"""
 
 
 # -- RFM ------------------------------------------------------------------------------------------------------------
@@ -364,34 +365,35 @@ def cohorts(date_from: dt.date | None = None, date_to: dt.date | None = None,
         params["c_to"] = date_to
         cohort_where.append("first_day <= $c_to")
     clause = f"WHERE {' AND '.join(cohort_where)}" if cohort_where else ""
+    # One statement: each customer's first order (over the whole history) is computed once, materialised, and
+    # feeds both the retention cells ("a" rows) and the cohort sizes and net sales ("s" rows).
     sql = f"""WITH every_src AS ({every}), chosen AS ({chosen}),
-        firsts AS (
+        firsts AS MATERIALIZED (
             SELECT * FROM (
                 SELECT customer_ref, MIN("day") AS first_day FROM every_src
                 WHERE NOT is_credit AND COALESCE(customer_ref, '') <> '' GROUP BY customer_ref) x {clause}),
         activity AS (
             SELECT DISTINCT c.customer_ref, date_trunc('month', c."day") AS month
-            FROM chosen c JOIN firsts f USING (customer_ref) WHERE NOT c.is_credit)
-        SELECT date_trunc('month', f.first_day) AS cohort,
-               date_diff('month', date_trunc('month', f.first_day), a.month) AS "offset",
-               COUNT(*) AS active
-        FROM activity a JOIN firsts f USING (customer_ref)
-        GROUP BY ALL"""
-    active: dict[dt.date, dict[int, int]] = {}
-    for cohort, offset, n in _run(sql, params):
-        cohort = cohort.date() if isinstance(cohort, dt.datetime) else cohort
-        active.setdefault(cohort, {})[int(offset)] = int(n)
-    sizes_sql = f"""WITH every_src AS ({every}), chosen AS ({chosen}),
-        firsts AS (
-            SELECT * FROM (
-                SELECT customer_ref, MIN("day") AS first_day FROM every_src
-                WHERE NOT is_credit AND COALESCE(customer_ref, '') <> '' GROUP BY customer_ref) x {clause}),
+            FROM chosen c JOIN firsts f USING (customer_ref) WHERE NOT c.is_credit),
         sales AS (SELECT customer_ref, SUM(goods) AS net FROM chosen GROUP BY customer_ref)
-        SELECT date_trunc('month', f.first_day) AS cohort, COUNT(*), SUM(COALESCE(s.net, 0))
-        FROM firsts f LEFT JOIN sales s USING (customer_ref) GROUP BY ALL ORDER BY 1"""
-    last_index = _month_index(result.last_month)
-    for cohort, size, net in _run(sizes_sql, params):
+        SELECT 'a' AS kind, date_trunc('month', f.first_day) AS cohort,
+               date_diff('month', date_trunc('month', f.first_day), a.month) AS "offset",
+               COUNT(*) AS n, NULL AS net
+        FROM activity a JOIN firsts f USING (customer_ref)
+        GROUP BY ALL
+        UNION ALL
+        SELECT 's', date_trunc('month', f.first_day), NULL, COUNT(*), SUM(COALESCE(s.net, 0))
+        FROM firsts f LEFT JOIN sales s USING (customer_ref) GROUP BY ALL"""
+    active: dict[dt.date, dict[int, int]] = {}
+    sizes = []
+    for kind, cohort, offset, n, net in _run(sql, params):
         cohort = cohort.date() if isinstance(cohort, dt.datetime) else cohort
+        if kind == "a":
+            active.setdefault(cohort, {})[int(offset)] = int(n)
+        else:
+            sizes.append((cohort, n, net))
+    last_index = _month_index(result.last_month)
+    for cohort, size, net in sorted(sizes):
         months = last_index - _month_index(cohort) + 1
         if months < 1:
             continue

@@ -7,12 +7,11 @@ and derives the comparisons and shares from the layer's (already rounded) figure
   previous value is zero or missing.
 - **Series**: net sales and orders per day when the range is at most :data:`DAILY_MAX_DAYS` days long, else per
   month; days/months without orders appear with zeros so the chart's axis is continuous.
-- **Market mix** (markets page): each marketplace's / ship-to country's share of net sales = its ``net_sales`` ÷
-  the sum of the rows' ``net_sales`` × 100. **Channel concentration** (channels page): the share of net sales of
-  the largest channel (platform), by the same formula. Both are shares of the layer's ``net_sales`` rows computed
-  here rather than metrics of the layer: a share needs the total over *all* groups, which a grouped aggregate in
-  the layer's single-pass definitions cannot express without a window over its result. When the sum is zero or
-  negative (refunds only), shares are ``None``.
+- **Market mix** (markets page) and each row's **share** of net sales in the breakdown tables: the layer's
+  ``net_sales_share`` metric (the row's net sales ÷ the total net sales of the same period and filters × 100).
+  **Channel concentration** (channels page): the layer's ``channel_concentration`` metric over the period (the
+  largest channel's net sales ÷ net sales × 100). Both are defined in
+  :mod:`chuhai.analytics.metric_layer.mix`; when the total is zero or negative (refunds only) they are ``None``.
 """
 
 from __future__ import annotations
@@ -183,11 +182,17 @@ def breakdown(dimension: str, period: Period, filters: dict | None = None, curre
               finance: bool = False) -> Breakdown:
     """The breakdown metrics by ``dimension``, largest net sales first, each row with its ``share`` of the
     rows' total net sales (see the module doc)."""
-    result = run(breakdown_ids(finance), by=dimension, date_from=period.start, date_to=period.end,
+    ids = breakdown_ids(finance)
+    result = run((*ids, "net_sales_share"), by=dimension, date_from=period.start, date_to=period.end,
                  filters=filters, currency=currency, sort="-net_sales")
     total = sum((row["net_sales"] or Decimal(0) for row in result.rows), Decimal(0))
-    rows = [{**row, "share": share_percent(row["net_sales"], total)} for row in result.rows]
-    result.rows = rows
+    rows = []
+    for row in result.rows:
+        row = dict(row)
+        row["share"] = row.pop("net_sales_share")
+        rows.append(row)
+    # The share is a column of the Breakdown's own (``share``, placed after net sales), not of the layer's table.
+    result.rows, result.metrics = rows, tuple(ids)
     return Breakdown(dimension, result, total, rows)
 
 
@@ -195,12 +200,8 @@ def breakdown(dimension: str, period: Period, filters: dict | None = None, curre
 class Channels:
     by_channel: Breakdown
     by_account: Breakdown
-
-    @property
-    def concentration(self) -> Decimal | None:
-        """Channel concentration: the largest channel's share of net sales."""
-        largest = self.by_channel.largest()
-        return largest["share"] if largest else None
+    #: Channel concentration over the period: the layer's ``channel_concentration``.
+    concentration: Decimal | None = None
 
 
 @dataclass
@@ -211,8 +212,10 @@ class Markets:
 
 def channels(period: Period, filters: dict | None = None, currency: str | None = None,
              finance: bool = False) -> Channels:
+    concentration = run("channel_concentration", date_from=period.start, date_to=period.end, filters=filters,
+                        currency=currency).rows[0]["channel_concentration"]
     return Channels(breakdown("channel", period, filters, currency, finance),
-                    breakdown("account", period, filters, currency, finance))
+                    breakdown("account", period, filters, currency, finance), concentration)
 
 
 def markets(period: Period, filters: dict | None = None, currency: str | None = None,

@@ -24,6 +24,7 @@ from . import allocation_rules as allocation_rules_api
 from . import ats as ats_api
 from . import catalog, channels, errors, fx, imports, inventory, me, orders, stock
 from . import costs as costs_api
+from . import customer_analytics as customer_analytics_api
 from . import fba as fba_api
 from . import fee_schedules as fee_schedules_api
 from . import fee_types as fee_types_api
@@ -73,6 +74,7 @@ def build_api() -> NinjaAPI:
                    settlements_api,
                    fee_types_api, costs_api,
                    payouts_api,
+                   customer_analytics_api,
                    metrics_api):
         api.add_router("", module.router)
     check_every_operation_needs_a_permission(api)

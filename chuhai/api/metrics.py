@@ -53,6 +53,7 @@ class MetricParams(Schema):
     ship_country: str | None = None
     sku: str | None = None
     category: str | None = None
+    warehouse: str | None = Field(None, description="Warehouse code(s), for the stock metrics.")
     sort: str | None = Field(None, description="A metric or dimension id of the result, '-' first for "
                                                "descending (e.g. -net_sales).")
     limit: int | None = Field(None, ge=1, le=100000, description="Only the first N rows (top N with sort).")
@@ -103,7 +104,7 @@ def metric_rows(request: HttpRequest, params: Query[MetricParams]):
     for perm in sorted(required_permissions(ids)):
         if not user.has_perm(perm):
             raise HttpError(403, f"You do not have the permission this requires ({perm}).")
-    filters = {key: getattr(params, key) for key in FILTERS if getattr(params, key) is not None}
+    filters = {key: getattr(params, key, None) for key in FILTERS if getattr(params, key, None) is not None}
     try:
         result = run(ids, by=split_ids(params.by), date_from=params.from_date, date_to=params.to_date,
                      filters=filters, currency=params.currency, sort=params.sort, limit=params.limit)

@@ -66,6 +66,14 @@ class Aggregate:
     sql: str
     money: bool = False
     per_customer: bool = False
+    #: The same figure when no line-level dimension (sku, category) groups or filters the rows, over a source
+    #: whose rows carry ``first_line`` (the order's first counted line): a count of orders without a DISTINCT,
+    #: several times faster on millions of lines.
+    order_level_sql: str = ""
+
+
+#: Dimensions that differ between the lines of one order.
+LINE_LEVEL_DIMENSIONS = frozenset({"sku", "category"})
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,8 @@ AGGREGATES: dict[str, Aggregate] = {
     a.id: a
     for a in (
         # -- orders: one row per order line (cancelled items and non-sale statuses already left out) ----------
-        Aggregate("orders", ORDERS, "COUNT(DISTINCT order_id) FILTER (WHERE NOT is_credit)"),
+        Aggregate("orders", ORDERS, "COUNT(DISTINCT order_id) FILTER (WHERE NOT is_credit)",
+                  order_level_sql="COUNT(*) FILTER (WHERE first_line AND NOT is_credit)"),
         Aggregate("units", ORDERS, "COALESCE(SUM(quantity), 0)"),
         Aggregate("units_sold", ORDERS, "COALESCE(SUM(quantity) FILTER (WHERE NOT is_credit), 0)"),
         Aggregate("units_returned", ORDERS, "COALESCE(-SUM(quantity) FILTER (WHERE is_credit), 0)"),

@@ -27,6 +27,7 @@ database).
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +52,9 @@ __all__ = ["ALIAS", "EngineError", "QueryServer", "RemoteCursor", "extension_pat
 EXTENSION_SUBDIR = "duckdb_extensions"
 #: Extension repository used if anything ever tried to install: unreachable by design.
 NO_REPOSITORY = "http://127.0.0.1:9/no-extension-downloads"
+#: DuckDB's memory limit (``CHUHAI_DUCKDB_MEMORY_LIMIT`` overrides): the analytics target is 1.5 GB for the whole
+#: application while dashboards run over 10,000,000 order lines.
+MEMORY_LIMIT = "1GB"
 #: How DuckDB's connections show in PostgreSQL's pg_stat_activity.
 APPLICATION_NAME = "chuhai-metrics"
 
@@ -114,6 +118,9 @@ def _config() -> dict:
     }
     if ext_dir is not None:
         config["extension_directory"] = str(ext_dir)
+        # Bounded memory: big sorts, joins and mart builds spill here instead of growing past the limit.
+        config["temp_directory"] = str(Path(settings.DATA_DIR) / "duckdb_tmp")
+    config["memory_limit"] = os.environ.get("CHUHAI_DUCKDB_MEMORY_LIMIT", MEMORY_LIMIT)
     return config
 
 

@@ -37,10 +37,19 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from chuhai.core.money import normalize_currency, quantize
-from chuhai.orders.models import SALE_STATUSES
 
-from . import engine
-from .definitions import AGGREGATES, DIMENSIONS, FILTERS, METRICS, MONEY, PERCENT, Metric
+from . import definitions, engine
+from . import rates as fx_rates
+from .definitions import (
+    AGGREGATES,
+    DIMENSIONS,
+    LINE_LEVEL_DIMENSIONS,
+    METRICS,
+    MONEY,
+    PERCENT,
+    Aggregate,
+    Metric,
+)
 from .sources import SOURCES, Source, filtered, fixed_offset_seconds, quote_ident, used_params  # noqa: F401 (re-exported)
 
 PERCENT_PLACES = Decimal("0.01")
@@ -103,6 +112,61 @@ def _json_value(value):
     return value
 
 
+@dataclass(frozen=True)
+class InnerAggregate(Aggregate):
+    """A two-level aggregate: ``sql`` is computed per (row's dimensions + the ``inner`` dimension), then ``outer``
+    (an SQL aggregate function: ``MAX``, ``MIN``, ``SUM``, ``AVG``, ``COUNT``) aggregates those values to the row.
+
+    E.g. ``InnerAggregate("top_channel_net_sales", ORDERS, "COALESCE(SUM(goods), 0)", money=True,
+    inner="channel", outer="MAX")``: the net sales of the row's largest channel. Money is converted to the
+    report currency per inner group (at each day's rate) before ``outer`` applies. When the row is grouped by the
+    inner dimension itself, each row has one inner group. Register it with
+    :func:`.definitions.register` (``aggregates=``)."""
+
+    inner: str = ""
+    outer: str = "MAX"
+
+    def __post_init__(self):
+        if self.inner not in DIMENSIONS:
+            raise ValueError(f"aggregate {self.id}: unknown inner dimension {self.inner!r}")
+        if self.outer.upper() not in ("MAX", "MIN", "SUM", "AVG", "COUNT"):
+            raise ValueError(f"aggregate {self.id}: unknown outer aggregate {self.outer!r}")
+        if self.per_customer:
+            raise ValueError(f"aggregate {self.id}: an inner aggregate cannot be per customer")
+
+
+#: ``Metric.extra`` key: aggregate ids whose *total* over the request (same period, filters and currency, no
+#: grouping) the metric needs besides its row's aggregates. :func:`run` computes them once, over ``by=()``, and
+#: passes each to ``compute`` as ``inputs["total:<id>"]`` (e.g. a row's share of the total net sales).
+TOTALS = "totals"
+
+
+def total_key(agg_id: str) -> str:
+    """The ``compute`` input key of the request total of aggregate ``agg_id`` (see :data:`TOTALS`)."""
+    return f"total:{agg_id}"
+
+
+def _inner_query(src_sql: str, dims: list[str], agg: InnerAggregate, rates: tuple[list, list] | None) -> str:
+    """SQL for one :class:`InnerAggregate`: ``agg.sql`` per (dims + inner), converted per day when ``rates`` are
+    given (money only), then ``agg.outer`` over the inner groups of each row."""
+    inner = quote_ident(DIMENSIONS[agg.inner].column)
+    inner_dims = dims if inner in dims else [*dims, inner]
+    outer = f"{agg.outer.upper()}(i.v)"
+    select = ", ".join([*(f"i.{d}" for d in dims), f"{outer} AS {quote_ident(agg.id)}"])
+    if rates is not None and agg.money:
+        day_dims = inner_dims if '"day"' in inner_dims else [*inner_dims, '"day"']
+        return f"""WITH src AS ({src_sql}),
+            rates AS (SELECT UNNEST($rate_days) AS "day",
+                             CAST(UNNEST($rate_values) AS DECIMAL(18,12)) AS rate),
+            per_day AS (SELECT {', '.join(day_dims)}, {agg.sql} AS v FROM src GROUP BY ALL),
+            i AS (SELECT {', '.join(f'p.{d}' for d in inner_dims)}, SUM(CAST(p.v AS DECIMAL(38,12)) * r.rate) AS v
+                  FROM per_day p JOIN rates r ON r."day" = p."day" GROUP BY ALL)
+            SELECT {select} FROM i GROUP BY ALL"""
+    return f"""WITH src AS ({src_sql}),
+        i AS (SELECT {', '.join(inner_dims)}, {agg.sql} AS v FROM src GROUP BY ALL)
+        SELECT {select} FROM i GROUP BY ALL"""
+
+
 # -- checking the request ---------------------------------------------------------------------------------------
 
 def split_ids(value: str | Iterable[str] | None) -> list[str]:
@@ -132,9 +196,9 @@ def check(metrics: Sequence[str], by: Sequence[str] = (), filters: Mapping[str, 
         raise _unknown("dimension", bad, DIMENSIONS)
     if len(set(by)) != len(by):
         raise MetricError("a dimension is named twice")
-    bad = [f for f in (filters or {}) if f not in FILTERS]
+    bad = [f for f in (filters or {}) if f not in definitions.FILTERS]  # read now: modules register more
     if bad:
-        raise _unknown("filter", bad, FILTERS)
+        raise _unknown("filter", bad, definitions.FILTERS)
     chosen = [METRICS[m] for m in metrics]
     for metric in chosen:
         for d in by:
@@ -181,6 +245,15 @@ def _rates(cur, source: Source, src_sql: str, target: str, fx) -> tuple[list[dt.
     return days, rates
 
 
+def _plain_sql(agg: Aggregate, source: Source) -> str:
+    """``agg``'s SQL, or its order-level form when the rows are grouped and filtered only by order-level
+    dimensions and the source marks each order's first line."""
+    if (agg.order_level_sql and getattr(source, "has_first_line", False) and source.dimensions is not None
+            and not source.dimensions & LINE_LEVEL_DIMENSIONS):
+        return agg.order_level_sql
+    return agg.sql
+
+
 def _aggregate(cur, source: Source, src_sql: str, by: Sequence[str], needs: Sequence[str],
                rates: tuple[list, list] | None = None) -> dict[tuple, dict]:
     """{group key: {aggregate id: value}} for ``needs`` over the filtered source ``src_sql``.
@@ -190,13 +263,14 @@ def _aggregate(cur, source: Source, src_sql: str, by: Sequence[str], needs: Sequ
     multiplication (sums are linear; counts are never converted)."""
     dims = [quote_ident(DIMENSIONS[d].column) for d in by]
     out: dict[tuple, dict] = {}
-    plain = [AGGREGATES[n] for n in needs if not AGGREGATES[n].per_customer]
+    inner = [AGGREGATES[n] for n in needs if isinstance(AGGREGATES[n], InnerAggregate)]
+    plain = [AGGREGATES[n] for n in needs if not AGGREGATES[n].per_customer and AGGREGATES[n] not in inner]
     per_customer = [AGGREGATES[n] for n in needs if AGGREGATES[n].per_customer]
     converted = [a for a in plain if a.money] if rates is not None else []
     plain = [a for a in plain if a not in converted]
     queries = []
     if plain:
-        select = ", ".join([*dims, *(f"{a.sql} AS {quote_ident(a.id)}" for a in plain)])
+        select = ", ".join([*dims, *(f"{_plain_sql(a, source)} AS {quote_ident(a.id)}" for a in plain)])
         queries.append((f"WITH src AS ({src_sql}) SELECT {select} FROM src GROUP BY ALL", plain))
     if converted and rates[0]:
         source.params["rate_days"], source.params["rate_values"] = rates
@@ -211,24 +285,30 @@ def _aggregate(cur, source: Source, src_sql: str, by: Sequence[str], needs: Sequ
             per_day AS (SELECT {per_day} FROM src GROUP BY ALL)
             SELECT {select} FROM per_day p JOIN rates r ON r."day" = p."day" GROUP BY ALL""", converted))
     if per_customer:
-        t = engine.table
-        statuses = ", ".join(f"'{s.value}'" for s in SALE_STATUSES)
         firsts = ""
         is_new = "FALSE"
         if any(a.id == "new_customers" for a in per_customer):
-            firsts = (f""", firsts AS (SELECT customer_ref, MIN(purchased_at) AS first_at
-                      FROM {t('orders_order')} WHERE status IN ({statuses}) AND document_type = 'order'
-                      AND customer_ref <> '' GROUP BY customer_ref)""")
+            firsts = f", firsts AS ({source.first_orders()})"
             is_new = "bool_or(s.purchased_at = f.first_at)"
         join = "LEFT JOIN firsts f ON f.customer_ref = s.customer_ref" if firsts else ""
+        # orders per customer: each order's first line counts it (the order's lines are all the customer's)
+        n_orders = ("COUNT(*) FILTER (WHERE s.first_line)" if getattr(source, "has_first_line", False)
+                    and source.dimensions is not None and not source.dimensions & LINE_LEVEL_DIMENSIONS
+                    else "COUNT(DISTINCT s.order_id)")
         inner_dims = ", ".join([*(f"s.{d}" for d in dims), "s.customer_ref"])
         select = ", ".join([*dims, *(f"{a.sql} AS {quote_ident(a.id)}" for a in per_customer)])
         queries.append((f"""WITH src AS ({src_sql}){firsts},
-            cust AS (SELECT {inner_dims}, COUNT(DISTINCT s.order_id) AS n_orders, {is_new} AS is_new
+            cust AS (SELECT {inner_dims}, {n_orders} AS n_orders, {is_new} AS is_new
                      FROM src s {join}
                      WHERE NOT s.is_credit AND s.customer_ref <> ''
                      GROUP BY {inner_dims})
             SELECT {select} FROM cust GROUP BY ALL""", per_customer))
+    for agg in inner:
+        if rates is not None and agg.money:
+            if not rates[0]:
+                continue  # no rows (no days to convert): the metric's zero
+            source.params["rate_days"], source.params["rate_values"] = rates
+        queries.append((_inner_query(src_sql, dims, agg, rates), [agg]))
     for sql, aggs in queries:
         cur.execute(sql, used_params(sql, source.params))
         for row in cur.fetchall():
@@ -272,7 +352,6 @@ def run(metrics: str | Sequence[str], by: str | Sequence[str] = (), date_from: d
     from django.core.exceptions import ValidationError
 
     from chuhai.core.models import CompanySettings
-    from chuhai.finance.fx import FxConverter
 
     metric_ids = split_ids(metrics)
     dims = split_ids(by)
@@ -293,21 +372,32 @@ def run(metrics: str | Sequence[str], by: str | Sequence[str] = (), date_from: d
         target = normalize_currency(currency) if currency else base
     except ValidationError as exc:
         raise MetricError(f"{currency} is not an ISO 4217 currency code") from exc
-    fx = FxConverter() if target != base else None
+    fx = fx_rates.converter() if target != base else None
 
     needs_by_source: dict[str, list[str]] = {}
     for metric in chosen:
         bucket = needs_by_source.setdefault(metric.source, [])
         bucket.extend(n for n in metric.needs if n not in bucket)
 
+    totals_by_source: dict[str, list[str]] = {}
+    for metric in chosen:
+        bucket = totals_by_source.setdefault(metric.source, [])
+        bucket.extend(n for n in metric.extra.get(TOTALS, ()) if n not in bucket)
+
     groups: dict[tuple, dict] = {}
+    totals: dict[str, Any] = {}
     with engine.cursor() as cur:
         for source_id, needs in needs_by_source.items():
             source = SOURCES[source_id](base, company.time_zone, date_from, date_to)
+            # the relation may leave out joins that no dimension of the request (or of an inner grouping) needs
+            source.dimensions = {*dims, *wanted, *(getattr(AGGREGATES[n], "inner", "") for n in needs)} - {""}
             src_sql = filtered(source, wanted)
             rates = _rates(cur, source, src_sql, target, fx) if fx is not None else None
             for key, values in _aggregate(cur, source, src_sql, dims, needs, rates).items():
                 groups.setdefault(key, {}).update(values)
+            if totals_by_source.get(source_id):
+                for values in _aggregate(cur, source, src_sql, (), totals_by_source[source_id], rates).values():
+                    totals.update({total_key(k): v for k, v in values.items()})
 
     if not dims and not groups:
         groups[()] = {}
@@ -317,6 +407,9 @@ def run(metrics: str | Sequence[str], by: str | Sequence[str] = (), date_from: d
         row: dict[str, Any] = dict(zip(dims, key, strict=True))
         for metric in chosen:
             inputs = {n: (values.get(n) if values.get(n) is not None else _zero(n)) for n in metric.needs}
+            for n in metric.extra.get(TOTALS, ()):
+                value = totals.get(total_key(n))
+                inputs[total_key(n)] = value if value is not None else _zero(n)
             row[metric.id] = _finish(metric, metric.compute(inputs), target)
         rows.append(row)
     if sort_key:

@@ -65,75 +65,197 @@ class Source:
 
     name: str
     money_columns: tuple[str, ...]
+    #: The dimension ids the caller groups or filters by (``None``: any). A relation may fill the others with
+    #: NULL instead of joining the tables they come from (:meth:`MartSource.named`).
+    dimensions: set[str] | None = None
 
     def __init__(self, base: str, tz: str, date_from: dt.date | None, date_to: dt.date | None):
         self.base, self.tz, self.date_from, self.date_to = base, tz, date_from, date_to
         self.params: dict[str, Any] = {"base": base, "tz": tz}
 
+    def wants(self, *dimension_ids: str) -> bool:
+        """Whether the caller may use any of ``dimension_ids``."""
+        return self.dimensions is None or any(d in self.dimensions for d in dimension_ids)
+
     def relation(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
-class OrderLines(Source):
-    name = ORDERS
-    money_columns = ("goods", "charged")
+class MartSource(Source):
+    """A source the analytics mart (:mod:`.mart`) keeps a copy of.
+
+    :meth:`stored` is the SQL of the rows as the mart stores them, read from the operational database (ids, not
+    names, for accounts and products: renaming one must not make the copy stale); :meth:`named` adds the dimension
+    columns from the current accounts and products. :meth:`relation` reads the mart when it is on (brought up to
+    date first), else the operational database directly — the same rows either way."""
+
+    #: The stored columns the mart copies, in order (``month`` is added for partitioning).
+    stored_columns: tuple[str, ...]
+
+    def stored(self, date_from: dt.date | None = None, date_to: dt.date | None = None) -> tuple[str, dict]:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def named(self, stored: str) -> str:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def joins(self, sku: str = "COALESCE(p.sku, m.channel_sku)") -> tuple[tuple[str, str], tuple[str, str]]:
+        """((account columns, join), (product columns, join)): the joins to the accounts and products only when
+        a wanted dimension comes from them (a join costs a scan of the table on every query)."""
+        t = engine.table
+        if self.wants("account", "channel"):
+            accounts = ("a.code AS account, a.platform AS channel",
+                        f"JOIN {t('channels_channelaccount')} a ON a.id = m.account_id")
+        else:
+            accounts = ("CAST(NULL AS VARCHAR) AS account, CAST(NULL AS VARCHAR) AS channel", "")
+        if self.wants("sku", "category"):
+            products = (f"{sku} AS sku, COALESCE(p.category, '') AS category",
+                        f"LEFT JOIN {t('catalog_product')} p ON p.id = m.product_id")
+        else:
+            products = ("CAST(NULL AS VARCHAR) AS sku, CAST(NULL AS VARCHAR) AS category", "")
+        return accounts, products
 
     def relation(self) -> str:
+        from . import mart
+
+        if mart.enabled():
+            stored = mart.stored_relation(self)
+            where = ["m.base_currency = $base"]
+            if self.date_from is not None:
+                self.params.update(day_from=self.date_from, month_from=self.date_from.strftime("%Y-%m"))
+                where += ["m.month >= $month_from", 'm."day" >= $day_from']
+            if self.date_to is not None:
+                self.params.update(day_to=self.date_to, month_to=self.date_to.strftime("%Y-%m"))
+                where += ["m.month <= $month_to", 'm."day" <= $day_to']
+            return self.named(f"(SELECT * FROM {stored} m WHERE {' AND '.join(where)})")
+        sql, params = self.stored(self.date_from, self.date_to)
+        self.params.update(params)
+        return self.named(f"(SELECT * FROM ({sql}) m WHERE m.base_currency = $base)")
+
+
+class OrderLines(MartSource):
+    name = ORDERS
+    money_columns = ("goods", "charged")
+    stored_columns = ("order_id", "customer_ref", "purchased_at", "day", "account_id", "marketplace",
+                      "ship_country", "product_id", "channel_sku", "is_credit", "quantity", "goods", "charged",
+                      "base_currency", "first_line")
+    #: ``first_line``: the order's first counted line (lowest line number), for counting orders without a
+    #: DISTINCT (:attr:`.definitions.Aggregate.order_level_sql`).
+    has_first_line = True
+
+    def stored(self, date_from=None, date_to=None):
+        """Order lines of sale documents (statuses in SALE_STATUSES, items not cancelled), money in the order's
+        base currency at its stored rate; ``date_from``/``date_to`` are company-local days (inclusive)."""
         t = engine.table
         sqlite = engine.backend() == "sqlite"
         statuses = ", ".join(f"'{s.value}'" for s in SALE_STATUSES)
         fx = "CAST(o.fx_rate AS DECIMAL(18,12))"
         goods = f"({d6('l.gross_amount')} - {d6('l.discount')})"
-        where = [f"o.status IN ({statuses})", "l.item_status <> 'cancelled'", "o.base_currency = $base"]
+        where = [f"o.status IN ({statuses})", "l.item_status <> 'cancelled'"]
+        params: dict[str, Any] = {"tz": self.tz}
         tz = ZoneInfo(self.tz)
         # Compare the stored column with the local midnights in UTC (no per-row conversion in the filter).
-        if self.date_from is not None:
-            start = dt.datetime.combine(self.date_from, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
-            self.params["start"] = start.replace(tzinfo=None) if sqlite else start
+        if date_from is not None:
+            start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz).astimezone(dt.UTC)
+            params["start"] = start.replace(tzinfo=None) if sqlite else start
             where.append("o.purchased_at >= $start")
-        if self.date_to is not None:
-            end = dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz).astimezone(dt.UTC)
-            self.params["end"] = end.replace(tzinfo=None) if sqlite else end
+        if date_to is not None:
+            end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz).astimezone(dt.UTC)
+            params["end"] = end.replace(tzinfo=None) if sqlite else end
             where.append("o.purchased_at < $end")
-        return f"""
+        lines = ["l2.item_status <> 'cancelled'"]
+        if date_from is not None or date_to is not None:
+            # The scanners push a range on the line's order id down to the database (an index), not a join: so
+            # a month of a large history reads that month's lines, not all of them.
+            low, high = _order_id_bounds(start if date_from is not None else None,
+                                         end if date_to is not None else None)
+            params.update(id_low=low, id_high=high)
+            where.append("l.order_id BETWEEN $id_low AND $id_high")
+            lines.append("l2.order_id BETWEEN $id_low AND $id_high")
+        sql = f"""
             SELECT o.id AS order_id, o.customer_ref AS customer_ref, o.purchased_at AS purchased_at,
                    {local_day('o.purchased_at', sqlite, self.tz)} AS "day",
-                   a.code AS account, a.platform AS channel, o.marketplace AS marketplace,
-                   o.ship_country AS ship_country, COALESCE(p.sku, l.channel_sku) AS sku,
-                   COALESCE(p.category, '') AS category,
+                   o.account_id AS account_id, o.marketplace AS marketplace, o.ship_country AS ship_country,
+                   l.product_id AS product_id, l.channel_sku AS channel_sku,
                    o.document_type = 'credit' AS is_credit, CAST(l.quantity AS BIGINT) AS quantity,
                    {goods} * {fx} AS goods,
-                   ({goods} + {d6('l.shipping')}) * {fx} AS charged
+                   ({goods} + {d6('l.shipping')}) * {fx} AS charged,
+                   o.base_currency AS base_currency,
+                   l.line_no = f.first_no AS first_line
             FROM {t('orders_orderline')} l
             JOIN {t('orders_order')} o ON o.id = l.order_id
-            JOIN {t('channels_channelaccount')} a ON a.id = o.account_id
-            LEFT JOIN {t('catalog_product')} p ON p.id = l.product_id
+            JOIN (SELECT l2.order_id, MIN(l2.line_no) AS first_no FROM {t('orders_orderline')} l2
+                  WHERE {' AND '.join(lines)} GROUP BY l2.order_id) f ON f.order_id = l.order_id
             WHERE {' AND '.join(where)}"""
+        return sql, params
+
+    def named(self, stored: str) -> str:
+        accounts, products = self.joins()
+        return f"""
+            SELECT m.order_id, m.customer_ref, m.purchased_at, m."day",
+                   {accounts[0]}, m.marketplace, m.ship_country, {products[0]},
+                   m.is_credit, m.quantity, m.goods, m.charged, m.first_line
+            FROM {stored} m {accounts[1]} {products[1]}"""
+
+    def first_orders(self) -> str:
+        """``(customer_ref, first_at)``: each buyer's first sale order ever (any account, any base currency),
+        for ``new_customers``."""
+        from . import mart
+
+        if mart.enabled():
+            return (f"SELECT customer_ref, MIN(purchased_at) AS first_at FROM {mart.stored_relation(self)} "
+                    "WHERE NOT is_credit AND customer_ref <> '' GROUP BY customer_ref")
+        sql, params = self.stored()
+        self.params.update(params)
+        return (f"SELECT customer_ref, MIN(purchased_at) AS first_at FROM ({sql}) s "
+                "WHERE NOT is_credit AND customer_ref <> '' GROUP BY customer_ref")
 
 
-class ProfitRows(Source):
+def _order_id_bounds(start: dt.datetime | None, end: dt.datetime | None) -> tuple[int, int]:
+    """(lowest, highest) id of the orders purchased in [start, end) — (0, -1) when there are none."""
+    from django.db.models import Max, Min
+
+    from chuhai.orders.models import Order
+
+    orders = Order.objects.all()
+    if start is not None:
+        orders = orders.filter(purchased_at__gte=start)
+    if end is not None:
+        orders = orders.filter(purchased_at__lt=end)
+    bounds = orders.aggregate(low=Min("id"), high=Max("id"))
+    return (bounds["low"], bounds["high"]) if bounds["low"] is not None else (0, -1)
+
+
+class ProfitRows(MartSource):
     name = PROFIT
     money_columns = ("revenue", "shipping_income", "promotions", "refunds", "cogs", "profit")
+    stored_columns = ("day", "account_id", "marketplace", "ship_country", "sku", "product_id",
+                      *money_columns, "base_currency")
 
-    def relation(self) -> str:
+    def stored(self, date_from=None, date_to=None):
         t = engine.table
-        where = ["f.currency = $base"]
-        if self.date_from is not None:
-            self.params["day_from"] = self.date_from
-            where.append("f.day >= $day_from")
-        if self.date_to is not None:
-            self.params["day_to"] = self.date_to
-            where.append("f.day <= $day_to")
+        where, params = ["TRUE"], {}
+        if date_from is not None:
+            params["stored_from"] = date_from
+            where.append("f.day >= $stored_from")
+        if date_to is not None:
+            params["stored_to"] = date_to
+            where.append("f.day <= $stored_to")
         money = ",\n                   ".join(f"{d6('f.' + c)} AS {c}" for c in self.money_columns)
-        return f"""
-            SELECT CAST(f.day AS DATE) AS "day", a.code AS account, a.platform AS channel,
-                   f.marketplace AS marketplace, f.ship_country AS ship_country, f.sku AS sku,
-                   COALESCE(p.category, '') AS category,
-                   {money}
+        sql = f"""
+            SELECT CAST(f.day AS DATE) AS "day", f.account_id AS account_id, f.marketplace AS marketplace,
+                   f.ship_country AS ship_country, f.sku AS sku, f.product_id AS product_id,
+                   {money},
+                   f.currency AS base_currency
             FROM {t('finance_profitfact')} f
-            JOIN {t('channels_channelaccount')} a ON a.id = f.account_id
-            LEFT JOIN {t('catalog_product')} p ON p.id = f.product_id
             WHERE {' AND '.join(where)}"""
+        return sql, params
+
+    def named(self, stored: str) -> str:
+        money = ", ".join(f"m.{c}" for c in self.money_columns)
+        accounts, products = self.joins(sku="m.sku")
+        return f"""
+            SELECT m."day", {accounts[0]}, m.marketplace, m.ship_country, {products[0]}, {money}
+            FROM {stored} m {accounts[1]} {products[1]}"""
 
 
 SOURCES: dict[str, type[Source]] = {ORDERS: OrderLines, PROFIT: ProfitRows}

@@ -31,6 +31,13 @@ def register(subparsers) -> None:
                                              "one-line definition; then the dimensions (also usable as filters).")
     lister.add_argument("--json", action="store_true", help="print JSON (with each metric's formula)")
     lister.set_defaults(run=run_list)
+    marter = commands.add_parser("mart", help="the analytics mart: state, refresh, rebuild",
+                                 description="The Parquet copy of order lines and profit rows the metrics read "
+                                             "(kept in step automatically; --rebuild after restoring a backup).")
+    marter.add_argument("--refresh", action="store_true", help="bring it up to date now")
+    marter.add_argument("--rebuild", action="store_true", help="rebuild it whole")
+    marter.add_argument("--json", action="store_true", help="print JSON")
+    marter.set_defaults(run=run_mart)
 
 
 def _dims_text(allowed: list[str], every: list[str]) -> str:
@@ -58,6 +65,29 @@ def run_list(args) -> int:
     print_table(["dimension", "name", "filter", "definition"],
                 [[d["id"], d["name"], "yes" if d["filter"] else "date range", d["definition"]]
                  for d in data["dimensions"]])
+    return 0
+
+
+def run_mart(args) -> int:
+    from chuhai.analytics.metric_layer import mart
+
+    if not mart.enabled():
+        print("the analytics mart is off (CHUHAI_ANALYTICS_MART=0): metrics read the database directly")
+        return 0
+    if args.rebuild or args.refresh:
+        report = mart.refresh(full=args.rebuild)
+        what = "rebuilt" if report.full else "refreshed"
+        months = sum(len(m) for m in report.months.values())
+        print(f"mart {what} in {report.seconds:.1f} s ({months} source-months written)", file=sys.stderr)
+    status = mart.status()
+    if args.json:
+        print_json(status)
+        return 0
+    print(f"directory     {status['directory']}")
+    print(f"refreshed at  {status['refreshed_at'] or 'never'}")
+    print(f"changed days  {status['changed_days']} (rebuilt on the next query)")
+    print_table(["source", "months", "bytes"],
+                [[name, s["months"], s["bytes"]] for name, s in status["sources"].items()])
     return 0
 
 

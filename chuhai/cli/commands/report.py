@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from . import metrics, report_money, report_profit
+from . import customers_report, metrics, report_money, report_profit
 
 
 def register(subparsers) -> None:
@@ -16,4 +16,5 @@ def register(subparsers) -> None:
                                      action=metrics.ReportSubcommands)
     report_profit.register(commands)   # profit, pnl
     report_money.register(commands)    # settlements, ads
+    customers_report.register(commands)  # rfm, cohorts, clv (customer analytics)
     metrics.register_report(commands)  # any other first word: a metric list

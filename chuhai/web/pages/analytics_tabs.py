@@ -16,7 +16,11 @@ TABS = [
     ("overview", "analytics-overview", _("Overview"), ORDER_VIEW),
     ("channels", "analytics-channels", _("Channels"), ORDER_VIEW),
     ("markets", "analytics-markets", _("Markets"), ORDER_VIEW),
+    ("products", "analytics-products", _("Products"), ORDER_VIEW),
     ("customers", "analytics-customers", _("Customers"), ORDER_VIEW),
+    ("inventory", "analytics-inventory", _("Inventory"), "inventory.view_stockbalance"),
+    ("stage", "analytics-stage", _("Stage"), ORDER_VIEW),
+    ("health", "analytics-health", _("Account health"), ORDER_VIEW),
 ]
 
 

@@ -3,8 +3,9 @@ and markets (charts and tables with shares of net sales). Only presentation: the
 :mod:`chuhai.analytics.dashboards`' (all from the metric layer).
 
 Every table exports CSV / Excel from its TableSpec (``?export=csv|xlsx&table=ID``). Charts and table rows drill
-down to the order list filtered to the rows behind them (account, ship-to country, date range); the order list
-has no marketplace or platform filter, so those rows do not link.
+down to the order list filtered to the rows behind them (channel, account, marketplace, ship-to country, date
+range, and only the documents counted in sales: :mod:`chuhai.analytics.drilldown`). The order list has no SKU or
+category filter: with those filters set, a drill-down lists whole orders, not only the matching lines.
 """
 
 from __future__ import annotations
@@ -49,22 +50,31 @@ class AnalyticsFilter(MarketFilter):
         return normalize_currency(value) if value else ""
 
 
-def _read_filters(request):
+#: The filters of the analytics pages, as the layer's filter ids (a model choice gives its ``code``).
+FILTER_KEYS = ("account", "marketplace", "ship_country", "sku", "category")
+
+
+def read_filters(request, form_class=None, keys=FILTER_KEYS):
+    """(form, period, {filter id: value}, cleaned values) from the query string, for every analytics page:
+    the period defaults to the last 30 days (and falls back to it when it ends before it starts)."""
     data = request.GET.copy()
     default = dashboards.default_period()
     data.setdefault("date_from", default.start.isoformat())
     data.setdefault("date_to", default.end.isoformat())
-    form = AnalyticsFilter(data)
+    form = (form_class or AnalyticsFilter)(data)
     values = form.values()
     period = dashboards.Period(values.get("date_from") or default.start, values.get("date_to") or default.end)
     if period.start > period.end:
         period = default
     filters = {}
-    if values.get("account"):
-        filters["account"] = values["account"].code
-    for key in ("marketplace", "ship_country", "sku", "category"):
+    for key in keys:
         if values.get(key):
-            filters[key] = values[key]
+            filters[key] = getattr(values[key], "code", values[key])
+    return form, period, filters, values
+
+
+def _read_filters(request):
+    form, period, filters, values = read_filters(request)
     return form, period, filters, values.get("currency") or None
 
 
@@ -75,7 +85,11 @@ def _orders_url(date_from: dt.date, date_to: dt.date, filters: dict, **extra) ->
         query["account"] = filters["account"]
     if filters.get("ship_country"):
         query["ship_country"] = filters["ship_country"]
+    for key in ("channel", "marketplace"):
+        if filters.get(key):
+            query[key] = filters[key]
     query.update({k: v for k, v in extra.items() if v})
+    query["sales"] = "yes"  # the documents the metric layer counts (no cancelled or unpaid orders)
     return f"{reverse('orders')}?{urlencode(query)}"
 
 
@@ -250,7 +264,8 @@ def _breakdown_parts(request, context, exports, parts, period, filters):
         exports[part.dimension] = (spec, part.rows)
         chart_id = f"chart-{part.dimension}"
         if index == 0:
-            option, drill = pie_chart(title, part, _label(part.dimension)), []
+            option = pie_chart(title, part, _label(part.dimension))
+            drill = [url(r) if url else None for r in part.rows]  # the pie's data are in the rows' order
         else:
             option = bar_chart(title, part, _label(part.dimension))
             drill = [url(r) if url else None for r in reversed(part.rows)]
@@ -281,7 +296,7 @@ def analytics_channels(request):
         "detail": largest["channel"] if largest else "",
     }
     _breakdown_parts(request, context, exports, [
-        (view.by_channel, _("Net sales by channel"), False),
+        (view.by_channel, _("Net sales by channel"), "channel"),
         (view.by_account, _("Net sales by channel account"), "account"),
     ], period, filters)
     return _respond(request, "channels", context, exports)
@@ -307,7 +322,7 @@ def analytics_markets(request):
         "detail": (largest["ship_country"] or _("(none)")) if largest else "",
     }
     _breakdown_parts(request, context, exports, [
-        (view.by_marketplace, _("Net sales by marketplace"), False),
+        (view.by_marketplace, _("Net sales by marketplace"), "marketplace"),
         (view.by_ship_country, _("Net sales by ship-to country"), "ship_country"),
     ], period, filters)
     return _respond(request, "markets", context, exports)

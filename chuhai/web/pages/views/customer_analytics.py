@@ -13,10 +13,17 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from chuhai.analytics import customers as cust
-from chuhai.core.exports import DATE, EXPORTERS, MONEY, NUMBER, Column, TableSpec, display_text
+from chuhai.analytics.customer_tables import (  # the table specs, shared with `chuhai report rfm|cohorts|clv`
+    cell_spec,
+    clv_spec,
+    clv_summary_rows,
+    clv_summary_spec,
+    cohort_spec,
+    segment_spec,
+)
+from chuhai.core.exports import EXPORTERS, TableSpec, display_text
 from chuhai.core.models import CompanySettings
 from chuhai.web.pages import analytics_tabs
 
@@ -49,85 +56,6 @@ def _score(request, name: str) -> int | None:
     except ValueError:
         return None
     return value if 1 <= value <= 5 else None
-
-
-# -- table specs ----------------------------------------------------------------------------------------------------
-
-def cell_spec(currency: str) -> TableSpec:
-    return TableSpec("rfm-customers", (
-        Column("customer", _lazy("Customer"), lambda c: c.customer_ref, code=True),
-        Column("recency", _lazy("Recency (days)"), lambda c: c.recency, NUMBER),
-        Column("frequency", _lazy("Orders"), lambda c: c.frequency, NUMBER),
-        Column("monetary", _lazy("Net sales"), lambda c: c.monetary, MONEY, currency=lambda _c: currency),
-        Column("first_order", _lazy("First order"), lambda c: c.first_day, DATE),
-        Column("last_order", _lazy("Last order"), lambda c: c.last_day, DATE),
-        Column("r", _lazy("R"), lambda c: c.r, NUMBER),
-        Column("f", _lazy("F"), lambda c: c.f, NUMBER),
-        Column("m", _lazy("M"), lambda c: c.m, NUMBER),
-        Column("segment", _lazy("Segment"), lambda c: str(c.segment_name)),
-        Column("currency", _lazy("Currency"), lambda _c: currency),
-    ))
-
-
-def segment_spec(currency: str) -> TableSpec:
-    return TableSpec("rfm-segments", (
-        Column("segment", _lazy("Segment"), lambda s: str(s.name)),
-        Column("customers", _lazy("Customers"), lambda s: s.customers, NUMBER),
-        Column("share", _lazy("Share of customers %"), lambda s: s.share, NUMBER),
-        Column("avg_recency", _lazy("Average recency (days)"), lambda s: s.avg_recency, NUMBER),
-        Column("avg_frequency", _lazy("Average orders"), lambda s: s.avg_frequency, NUMBER),
-        Column("monetary", _lazy("Net sales"), lambda s: s.monetary, MONEY, currency=lambda _s: currency),
-        Column("avg_monetary", _lazy("Net sales per customer"), lambda s: s.avg_monetary, MONEY,
-               currency=lambda _s: currency),
-        Column("currency", _lazy("Currency"), lambda _s: currency),
-    ))
-
-
-def cohort_spec(max_offset: int) -> TableSpec:
-    columns = [Column("cohort", _lazy("Cohort"), lambda r: r.month, code=True),
-               Column("customers", _lazy("Customers"), lambda r: r.size, NUMBER)]
-    for k in range(max_offset + 1):
-        columns.append(Column(f"m{k}", _("Month %(n)s %%") % {"n": k}, lambda r, k=k: r.retention(k), NUMBER))
-    return TableSpec("cohort-retention", tuple(columns))
-
-
-def clv_spec(currency: str) -> TableSpec:
-    return TableSpec("customer-value-by-cohort", (
-        Column("cohort", _lazy("Cohort"), lambda c: c.month, code=True),
-        Column("customers", _lazy("Customers"), lambda c: c.customers, NUMBER),
-        Column("net_sales", _lazy("Net sales"), lambda c: c.net_sales, MONEY, currency=lambda _c: currency),
-        Column("per_customer", _lazy("Net sales per customer"), lambda c: c.per_customer, MONEY,
-               currency=lambda _c: currency),
-        Column("observed_months", _lazy("Observed months"), lambda c: c.observed_months, NUMBER),
-        Column("per_customer_month", _lazy("Per customer per month"), lambda c: c.per_customer_month, MONEY,
-               currency=lambda _c: currency),
-        Column("currency", _lazy("Currency"), lambda _c: currency),
-    ))
-
-
-def clv_summary_rows(value: cust.LifetimeValue) -> list[tuple]:
-    """(key, label, value, is money) rows of the simple historical CLV."""
-    return [
-        ("customers", _("Customers"), value.customers, False),
-        ("orders", _("Orders"), value.orders, False),
-        ("net_sales", _("Net sales"), value.net_sales, True),
-        ("aov", _("Average order value (net sales ÷ orders)"), value.aov, True),
-        ("frequency", _("Purchase frequency (orders ÷ customers)"), value.frequency, False),
-        ("repeat_rate", _("Repeat rate % (customers with 2+ orders)"), value.repeat_rate, False),
-        ("churn_rate", _("Churn % (100 − repeat rate)"), value.churn_rate, False),
-        ("lifespan", _("Lifespan in periods (1 ÷ churn)"), value.lifespan, False),
-        ("clv", _("Customer lifetime value (AOV × frequency × lifespan)"), value.clv, True),
-    ]
-
-
-def clv_summary_spec(currency: str) -> TableSpec:
-    return TableSpec("customer-lifetime-value", (
-        Column("figure", _lazy("Figure"), lambda r: r[0], code=True),
-        Column("label", _lazy("Definition"), lambda r: str(r[1])),
-        Column("value", _lazy("Value"), lambda r: r[2], NUMBER,
-               display=lambda r: "—" if r[2] is None else (f"{r[2]} {currency}" if r[3] else str(r[2]))),
-        Column("currency", _lazy("Currency"), lambda r: currency if r[3] else ""),
-    ))
 
 
 def _html_table(spec: TableSpec, rows, table_id: str) -> dict:
@@ -168,7 +96,7 @@ def cohort_chart(result: cust.Cohorts) -> dict:
         for cell in row.cells:
             data.append([cell.offset, y, float(cell.retention), cell.active])
     return {
-        "title": {"text": _("Monthly cohort retention (% of the cohort active)"), "left": 0,
+        "title": {"text": _("Monthly cohort retention (percentage of the cohort active)"), "left": 0,
                   "textStyle": {"fontSize": 14}},
         "tooltip": {"position": "top"},
         "grid": {"left": 36, "right": 16, "top": 40, "bottom": 80, "containLabel": True},

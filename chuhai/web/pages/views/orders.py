@@ -9,17 +9,22 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from chuhai.analytics.drilldown import filter_orders
+from chuhai.channels.models import Platform
+from chuhai.core.countries import normalize_country
 from chuhai.core.exports import decimal_text
+from chuhai.core.models import CompanySettings
 from chuhai.inventory.reservations import OrderAllocation, Reservation
 from chuhai.logistics.models import Carrier
 from chuhai.logistics.shipping import UNSHIPPABLE, create_shipment, open_lines
 from chuhai.orders.models import FulfilmentChannel, Order
 
 from .. import queries, specs
-from ..filters import OrderFilter
+from ..filters import ANY, YES_NO, OrderFilter, country_field
 from ..order_totals import line_rows, total_rows
 from ..tables import table_response
 from .common import field_rows
@@ -64,11 +69,36 @@ def allocation_context(order: Order) -> dict:
     return {"allocation": allocation, "reservations_by_warehouse": list(by_warehouse.items())}
 
 
+class OrderListFilter(OrderFilter):
+    """The order list's filters, with the channel (the account's platform), the marketplace and "counted in
+    sales" the analytics drill-downs pass (:mod:`chuhai.analytics.drilldown`)."""
+
+    channel = forms.ChoiceField(label=_lazy("Channel"), required=False, choices=ANY + list(Platform.choices))
+    marketplace = country_field(_lazy("Marketplace"))
+    sales = forms.ChoiceField(label=_lazy("Counted in sales"), required=False, choices=YES_NO,
+                              help_text=_lazy("Orders and credit notes whose lines count in the analytics' net "
+                                              "sales (a sale status, not every line cancelled)."))
+    field_order = ["q", "account", "channel", "marketplace", "status", "sales", "date_from", "date_to",
+                   "ship_country"]
+
+    def clean_marketplace(self):
+        value = self.cleaned_data["marketplace"]
+        return normalize_country(value) if value else ""
+
+
+DRILL_FILTERS = ("channel", "marketplace", "sales")
+
+
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
-    filters = OrderFilter(request.GET)
+    filters = OrderListFilter(request.GET)
+    values = filters.values()
+    drill = {key: values.pop(key) for key in DRILL_FILTERS if key in values}
+    with timezone.override(CompanySettings.load().time_zone or None):  # the seller's days, as the analytics
+        queryset = filter_orders(queries.orders(**values), **drill)
     return table_response(
-        request, spec=specs.ORDERS, queryset=queries.orders(**filters.values()), template="web/pages/list.html",
+        request, spec=specs.ORDERS, queryset=queryset,
+        template="web/pages/list.html",
         context={"title": _("Orders"), "filter_form": filters,
                  "create_url": reverse("order-create") if request.user.has_perm("orders.add_order") else None,
                  "create_label": _("New order")},
