@@ -447,7 +447,7 @@ def incremental_step() -> tuple[int, float, float]:
                     customer_ref, ship_country, ship_region, ship_city, ship_postal, currency, items_total,
                     shipping_total, tax_total, discount_total, order_total, base_currency, fx_rate, source_hash,
                     created_at, updated_at)
-                SELECT {top} + s.i, {account}, 'N' || {sql.text('s.i')}, '{market}', {at}, 'shipped', 'fba',
+                SELECT {top} + s.i, {account}, 'N' || {sql.text(f'{top} + s.i')}, '{market}', {at}, 'shipped', 'fba',
                        'order', '', {sql.false()}, {sql.false()}, '', 'C' || {sql.text('s.i')}, '{market}', '', '', '',
                        '{currency}', 0, 0, 0, 0, 0, 'CNY', 7.1, '', {at}, {at}
                 FROM {sql.series(1, 5000)}""")
