@@ -276,53 +276,56 @@ def _breakdown_parts(request, context, exports, parts, period, filters):
     context.update({"charts": charts, "tables": tables})
 
 
-@permission_required(VIEW_PERM, raise_exception=True)
-def analytics_channels(request):
+def _breakdown_page(request, page: str, title, build, headline, parts):
+    """A breakdown dashboard (channels, markets): ``build(period, filters, currency, finance)`` gives the
+    service's view, ``headline(view)`` the headline card, ``parts(view)`` the (breakdown, title, dimension)
+    charts and tables."""
     form, period, filters, currency = _read_filters(request)
-    context = _base_context(request, form, period, "channels")
-    context["title"] = _("Sales by channel")
+    context = _base_context(request, form, period, page)
+    context["title"] = title
     exports = {}
     try:
-        view = dashboards.channels(period, filters, currency, finance=context["finance"])
+        view = build(period, filters, currency, finance=context["finance"])
     except (FxRateMissing, MetricError) as exc:
         context["error"] = str(exc)
-        return _respond(request, "channels", context, exports)
-    context["currency"] = view.by_channel.currency
+        return _respond(request, page, context, exports)
+    chosen = parts(view)
+    context["currency"] = chosen[0][0].currency
+    context["headline"] = headline(view)
+    _breakdown_parts(request, context, exports, chosen, period, filters)
+    return _respond(request, page, context, exports)
+
+
+def _channels_headline(view) -> dict:
     largest = view.by_channel.largest()
-    context["headline"] = {
+    return {
         "label": _("Channel concentration"),
         "definition": _("Share of net sales of the largest channel (platform)."),
         "text": "—" if view.concentration is None else f"{view.concentration}%",
         "detail": largest["channel"] if largest else "",
     }
-    _breakdown_parts(request, context, exports, [
-        (view.by_channel, _("Net sales by channel"), "channel"),
-        (view.by_account, _("Net sales by channel account"), "account"),
-    ], period, filters)
-    return _respond(request, "channels", context, exports)
 
 
-@permission_required(VIEW_PERM, raise_exception=True)
-def analytics_markets(request):
-    form, period, filters, currency = _read_filters(request)
-    context = _base_context(request, form, period, "markets")
-    context["title"] = _("Sales by market")
-    exports = {}
-    try:
-        view = dashboards.markets(period, filters, currency, finance=context["finance"])
-    except (FxRateMissing, MetricError) as exc:
-        context["error"] = str(exc)
-        return _respond(request, "markets", context, exports)
-    context["currency"] = view.by_marketplace.currency
+def _markets_headline(view) -> dict:
     largest = view.by_ship_country.largest()
-    context["headline"] = {
+    return {
         "label": _("Market mix"),
         "definition": _("Each market's share of net sales; the largest ship-to country is shown."),
         "text": "—" if not largest or largest["share"] is None else f"{largest['share']}%",
         "detail": (largest["ship_country"] or _("(none)")) if largest else "",
     }
-    _breakdown_parts(request, context, exports, [
-        (view.by_marketplace, _("Net sales by marketplace"), "marketplace"),
-        (view.by_ship_country, _("Net sales by ship-to country"), "ship_country"),
-    ], period, filters)
-    return _respond(request, "markets", context, exports)
+
+
+@permission_required(VIEW_PERM, raise_exception=True)
+def analytics_channels(request):
+    return _breakdown_page(request, "channels", _("Sales by channel"), dashboards.channels, _channels_headline,
+                           lambda view: [(view.by_channel, _("Net sales by channel"), "channel"),
+                                         (view.by_account, _("Net sales by channel account"), "account")])
+
+
+@permission_required(VIEW_PERM, raise_exception=True)
+def analytics_markets(request):
+    return _breakdown_page(request, "markets", _("Sales by market"), dashboards.markets, _markets_headline,
+                           lambda view: [(view.by_marketplace, _("Net sales by marketplace"), "marketplace"),
+                                         (view.by_ship_country, _("Net sales by ship-to country"),
+                                          "ship_country")])
