@@ -2,7 +2,9 @@
 
 Everything is computed by DuckDB over the metric layer's order-line relation (:mod:`chuhai.analytics.metric_layer`:
 sale statuses only, cancelled items left out, credit notes negative, amounts in the base currency at each order's
-stored ``fx_rate``, the local day in the company's time zone, exact ``DECIMAL`` arithmetic). Money is rounded once,
+stored ``fx_rate``, the local day in the company's time zone, exact ``DECIMAL`` arithmetic), rolled up to one row
+per buyer, day, account, marketplace, ship-to country and sale/credit (the analytics mart's customer-days rollup,
+or the same grouping of the lines when the mart is off: half the rows of the lines). Money is rounded once,
 where it leaves this module, with :func:`chuhai.core.money.quantize`.
 
 **Customers** are the non-empty ``Order.customer_ref`` values; guest orders (no reference) are never counted. An
@@ -66,7 +68,7 @@ from .metric_layer import engine
 
 # The metric layer's order-line relation and its helpers (imported, not copied).
 from .metric_layer.query import filter_values
-from .metric_layer.sources import OrderLines, filtered, used_params
+from .metric_layer.sources import CUSTOMER_DAYS, DAILY, OrderLines, filtered, used_params
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -117,10 +119,14 @@ def _clean_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
 
 
 def _source(base: str, tz: str, date_from, date_to, filters: dict[str, list[str]],
-            params: dict) -> str:
-    """The layer's filtered order-line relation (with ``month``); its parameters are added to ``params``."""
+            params: dict, kind: str = CUSTOMER_DAYS) -> str:
+    """The layer's filtered order lines (with ``month``) rolled up to ``kind``: by default one row per buyer,
+    day, account, marketplace, ship-to country and sale/credit (guests left out) with ``goods``, ``first_lines``
+    (orders) and ``first_at``; :data:`DAILY` keeps guests. Read from the mart's rollup (the filters are all
+    order-level), or grouped from the lines when the mart is off. Its parameters are added to ``params``."""
     source = OrderLines(base, tz, date_from, date_to)
     source.dimensions = set(filters)  # no SKU or product column is read: the products need not be joined
+    source.rollup_kind = kind
     sql = filtered(source, filters)
     params.update(source.params)
     return sql
@@ -136,13 +142,13 @@ def _customers_cte(src: str) -> str:
     return f"""src AS ({src}),
         cust AS (
             SELECT customer_ref,
-                   COUNT(*) FILTER (WHERE first_line AND NOT is_credit) AS frequency,
+                   SUM(first_lines) FILTER (WHERE NOT is_credit) AS frequency,
                    SUM(goods) AS monetary,
                    MIN("day") FILTER (WHERE NOT is_credit) AS first_day,
                    MAX("day") FILTER (WHERE NOT is_credit) AS last_day
-            FROM src WHERE COALESCE(customer_ref, '') <> ''
+            FROM src
             GROUP BY customer_ref
-            HAVING COUNT(*) FILTER (WHERE first_line AND NOT is_credit) > 0)"""
+            HAVING SUM(first_lines) FILTER (WHERE NOT is_credit) > 0)"""
 
 
 # -- RFM ------------------------------------------------------------------------------------------------------------
@@ -238,8 +244,9 @@ def rfm(date_from: dt.date | None = None, date_to: dt.date | None = None,
     """The RFM grid (25 cells: customers and net sales) and the segment table (see the module doc)."""
     base, tz = _company()
     params: dict = {}
-    src = _source(base, tz, date_from, date_to, _clean_filters(filters), params)
-    as_of = _as_of(src, params, as_of)
+    clean = _clean_filters(filters)
+    src = _source(base, tz, date_from, date_to, clean, params)
+    as_of = _as_of(_source(base, tz, date_from, date_to, clean, params, DAILY), params, as_of)
     result = Rfm(currency=base, as_of=as_of, customers=0)
     found: dict[tuple[int, int], tuple] = {}
     if as_of is not None:
@@ -273,8 +280,9 @@ def rfm_customers(date_from: dt.date | None = None, date_to: dt.date | None = No
     descending, then reference. Scores are computed over the whole selection before the cell is picked."""
     base, tz = _company()
     params: dict = {}
-    src = _source(base, tz, date_from, date_to, _clean_filters(filters), params)
-    as_of = _as_of(src, params, as_of)
+    clean = _clean_filters(filters)
+    src = _source(base, tz, date_from, date_to, clean, params)
+    as_of = _as_of(_source(base, tz, date_from, date_to, clean, params, DAILY), params, as_of)
     if as_of is None:
         return []
     params["as_of"] = as_of
@@ -353,7 +361,8 @@ def cohorts(date_from: dt.date | None = None, date_to: dt.date | None = None,
     params: dict = {}
     every = _source(base, tz, None, None, clean, params)     # first orders: the date range does not apply
     chosen = _source(base, tz, date_from, date_to, clean, params)  # activity: inside the date range
-    last = _run(f"SELECT MAX(\"day\") FROM ({chosen}) s WHERE NOT is_credit", params)[0][0]
+    daily = _source(base, tz, date_from, date_to, clean, params, DAILY)  # guests' orders count for the last month
+    last = _run(f"SELECT MAX(\"day\") FROM ({daily}) s WHERE NOT is_credit", params)[0][0]
     result = Cohorts(currency=base, last_month=None if last is None else last.replace(day=1))
     if last is None:
         return result
@@ -371,7 +380,7 @@ def cohorts(date_from: dt.date | None = None, date_to: dt.date | None = None,
         firsts AS MATERIALIZED (
             SELECT * FROM (
                 SELECT customer_ref, MIN("day") AS first_day FROM every_src
-                WHERE NOT is_credit AND COALESCE(customer_ref, '') <> '' GROUP BY customer_ref) x {clause}),
+                WHERE NOT is_credit GROUP BY customer_ref) x {clause}),
         activity AS (
             SELECT DISTINCT c.customer_ref, date_trunc('month', c."day") AS month
             FROM chosen c JOIN firsts f USING (customer_ref) WHERE NOT c.is_credit),

@@ -17,3 +17,7 @@ else:
     import os
 
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+    # A commit does not wait for its WAL flush (per session; the server's settings are untouched): thousands of
+    # test transactions and table flushes, nothing to recover after a crash of a test run.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (options.get("options", "") + " -c synchronous_commit=off").strip()

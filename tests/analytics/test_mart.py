@@ -203,4 +203,6 @@ def test_cli_mart_status_and_rebuild(shop, capsys):
     assert "rebuilt" in out.err and status["changed_days"] == 0 and status["sources"]["orders"]["months"] == 2
     Order.objects.filter(external_id="O7").delete()
     assert main(["metrics", "mart"]) == 0
-    assert "changed days  1" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "changed days  1" in text and "rollup bytes" in text
+    assert status["sources"]["orders"]["rollup_bytes"] > 0

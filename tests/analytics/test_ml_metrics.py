@@ -225,6 +225,23 @@ def test_sort_and_limit(shop):
         run("net_sales", limit=0)
 
 
+def test_a_top_n_ranks_by_the_rounded_figure_then_the_dimensions(shop):
+    """A limit ranks the groups in SQL (only the top groups leave DuckDB); the rows are those of the full sort."""
+    # CABLE-1 net sales 306.90 + 54.15 × 0.99991 = 54.145126 → 361.045126, which rounds to CHARGER-2's 361.05:
+    # tied as shown, so the SKU decides (CABLE-1 first), though its exact figure is the smaller one
+    make_order(shop["us"], "O8", utc(2026, 2, 25), "0.99991", [(shop["cable"], 1, "54.15")], customer="c9")
+    full = run("net_sales,units", by="sku", sort="-net_sales").rows
+    assert [(r["sku"], r["net_sales"]) for r in full] == [("CABLE-1", D("361.05")), ("CHARGER-2", D("361.05"))]
+    for limit in (1, 2, 5):
+        assert run("net_sales,units", by="sku", sort="-net_sales", limit=limit).rows == full[:limit]
+    # ascending, by a count, and by day (several groups tie): the same rows as the full sort
+    for sort, by in (("net_sales", "sku"), ("-units", "sku"), ("units", "sku"), ("-net_sales", "day"),
+                     ("net_sales", "account,sku")):
+        everything = run("net_sales,units", by=by, sort=sort).rows
+        for limit in (1, 2, 3):
+            assert run("net_sales,units", by=by, sort=sort, limit=limit).rows == everything[:limit], (sort, by)
+
+
 def test_reads_data_committed_after_the_engine_opened(shop):
     assert only(run("orders"))["orders"] == 4
     make_order(shop["us"], "O8", utc(2026, 2, 25), "7.2", [(shop["cable"], 1, "10.00")], customer="c9", ship="US")

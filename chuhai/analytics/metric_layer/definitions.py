@@ -70,10 +70,20 @@ class Aggregate:
     #: whose rows carry ``first_line`` (the order's first counted line): a count of orders without a DISTINCT,
     #: several times faster on millions of lines.
     order_level_sql: str = ""
+    #: The same figure over the source's daily rollup (:class:`.sources.Rollup`: the mart's rows summed per day
+    #: and order-level dimension), when the request needs none of the other dimensions. Empty: not additive
+    #: (distinct customers…), always computed over the rows themselves.
+    rollup_sql: str = ""
 
 
 #: Dimensions that differ between the lines of one order.
 LINE_LEVEL_DIMENSIONS = frozenset({"sku", "category"})
+
+
+def summed(id: str, source: str, sql: str, money: bool = False) -> Aggregate:
+    """An aggregate that only sums row columns (``COALESCE(SUM(x) FILTER (…), 0)``): a sum of the rollup's sums
+    is the same figure, so it reads the rollup when it can."""
+    return Aggregate(id, source, sql, money=money, rollup_sql=sql)
 
 
 @dataclass(frozen=True)
@@ -127,21 +137,22 @@ AGGREGATES: dict[str, Aggregate] = {
     for a in (
         # -- orders: one row per order line (cancelled items and non-sale statuses already left out) ----------
         Aggregate("orders", ORDERS, "COUNT(DISTINCT order_id) FILTER (WHERE NOT is_credit)",
-                  order_level_sql="COUNT(*) FILTER (WHERE first_line AND NOT is_credit)"),
-        Aggregate("units", ORDERS, "COALESCE(SUM(quantity), 0)"),
-        Aggregate("units_sold", ORDERS, "COALESCE(SUM(quantity) FILTER (WHERE NOT is_credit), 0)"),
-        Aggregate("units_returned", ORDERS, "COALESCE(-SUM(quantity) FILTER (WHERE is_credit), 0)"),
-        Aggregate("gmv", ORDERS, "COALESCE(SUM(charged) FILTER (WHERE NOT is_credit), 0)", money=True),
-        Aggregate("refunds", ORDERS, "COALESCE(-SUM(charged) FILTER (WHERE is_credit), 0)", money=True),
-        Aggregate("net_sales", ORDERS, "COALESCE(SUM(goods), 0)", money=True),
+                  order_level_sql="COUNT(*) FILTER (WHERE first_line AND NOT is_credit)",
+                  rollup_sql="COALESCE(SUM(first_lines) FILTER (WHERE NOT is_credit), 0)"),
+        summed("units", ORDERS, "COALESCE(SUM(quantity), 0)"),
+        summed("units_sold", ORDERS, "COALESCE(SUM(quantity) FILTER (WHERE NOT is_credit), 0)"),
+        summed("units_returned", ORDERS, "COALESCE(-SUM(quantity) FILTER (WHERE is_credit), 0)"),
+        summed("gmv", ORDERS, "COALESCE(SUM(charged) FILTER (WHERE NOT is_credit), 0)", money=True),
+        summed("refunds", ORDERS, "COALESCE(-SUM(charged) FILTER (WHERE is_credit), 0)", money=True),
+        summed("net_sales", ORDERS, "COALESCE(SUM(goods), 0)", money=True),
         Aggregate("customers", ORDERS, "COUNT(*)", per_customer=True),
         Aggregate("repeat_customers", ORDERS, "COUNT(*) FILTER (WHERE n_orders >= 2)", per_customer=True),
         Aggregate("new_customers", ORDERS, "COUNT(*) FILTER (WHERE is_new)", per_customer=True),
         # -- profit rows (base currency; costs negative) --------------------------------------------------------
-        Aggregate("revenue", PROFIT, "COALESCE(SUM(revenue), 0)", money=True),
-        Aggregate("gross_profit", PROFIT,
-                  "COALESCE(SUM(revenue + shipping_income + promotions + refunds + cogs), 0)", money=True),
-        Aggregate("contribution", PROFIT, "COALESCE(SUM(profit), 0)", money=True),
+        summed("revenue", PROFIT, "COALESCE(SUM(revenue), 0)", money=True),
+        summed("gross_profit", PROFIT,
+               "COALESCE(SUM(revenue + shipping_income + promotions + refunds + cogs), 0)", money=True),
+        summed("contribution", PROFIT, "COALESCE(SUM(profit), 0)", money=True),
     )
 }
 
@@ -154,7 +165,12 @@ def _percent(numerator, denominator) -> Decimal | None:
 
 
 def _take(key: str) -> Callable[[Mapping[str, Any]], Any]:
-    return lambda a: a[key]
+    """The metric is aggregate ``key`` itself (marked, so a top-N request can rank the groups in SQL)."""
+    def take(a):
+        return a[key]
+
+    take.aggregate = key
+    return take
 
 
 def _aov(a):

@@ -39,7 +39,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -51,7 +51,7 @@ DIRTY_TABLE = "analytics_martdirty"
 ALL_MARK = "*|1970-01-01"
 SUBDIR = "analytics_mart"
 #: Bumped when the stored columns change: an older mart is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 FILE = "data0.parquet"
 
 
@@ -74,6 +74,10 @@ def _source_dir(source_id: str) -> Path:
     return directory() / source_id
 
 
+def _rollup_dir(source_id: str, kind: str) -> Path:
+    return directory() / f"{source_id}@{kind}"
+
+
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -83,6 +87,15 @@ def stored_relation(source) -> str:
     column from the file path for pruning."""
     ensure_fresh()
     pattern = str(_source_dir(source.name) / "month=*" / FILE)
+    return (f"read_parquet({_sql_string(pattern)}, hive_partitioning = true, "
+            "hive_types = {'month': VARCHAR})")
+
+
+def rollup_relation(source, kind: str) -> str:
+    """SQL reading the mart's rollup ``kind`` of ``source`` (:attr:`.sources.MartSource.rollups`), fresh, with
+    ``month``."""
+    ensure_fresh()
+    pattern = str(_rollup_dir(source.name, kind) / "month=*" / FILE)
     return (f"read_parquet({_sql_string(pattern)}, hive_partitioning = true, "
             "hive_types = {'month': VARCHAR})")
 
@@ -203,14 +216,53 @@ def _build_all(tz: str) -> dict[str, list[str]]:
                 empty = fresh / "month=0000-00"
                 empty.mkdir()
                 _copy(cur, _select(source, sql, False) + " LIMIT 0", params, str(empty / FILE), "FORMAT parquet")
-        old = final.with_name(name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if final.exists():
-            final.rename(old)
-        fresh.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
+        swaps = [(fresh, final)]
+        for kind, rollup in cls.rollups.items():
+            swaps.append((_build_rollup_all(source, kind, rollup, fresh), _rollup_dir(name, kind)))
+        for new, current in swaps:
+            old = current.with_name(current.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if current.exists():
+                current.rename(old)
+            new.rename(current)
+            shutil.rmtree(old, ignore_errors=True)
         built[name] = sorted(p.name.removeprefix("month=") for p in final.glob("month=*"))
+    # folders of an older layout (sources or rollups no longer kept)
+    kept = {_source_dir(n).name for n in built} | {_rollup_dir(n, k).name for n, c in _sources().items()
+                                                    for k in c.rollups}
+    for folder in directory().iterdir():
+        if folder.is_dir() and folder.name not in kept:
+            shutil.rmtree(folder, ignore_errors=True)
     return built
+
+
+def _rollup_of(rollup, files: str, with_month: bool) -> str:
+    """SQL of ``rollup``'s rows over a source's Parquet ``files`` (one file, or a glob of month folders:
+    ``with_month`` keeps the folder's month as a key)."""
+    if with_month:
+        rows = f"read_parquet({_sql_string(files)}, hive_partitioning = true, hive_types = {{'month': VARCHAR}})"
+        rollup = replace(rollup, keys=(*rollup.keys, "month"))
+    else:
+        rows = f"read_parquet({_sql_string(files)})"
+    return rollup.select(rows)
+
+
+def _build_rollup_all(source, kind: str, rollup, rows_dir: Path) -> Path:
+    """Rollup ``kind`` of every month of ``source`` from its freshly written rows in ``rows_dir``: a new
+    directory, swapped in by the caller."""
+    final = _rollup_dir(source.name, kind)
+    fresh = final.with_name(final.name + ".new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    with engine.cursor() as cur:
+        _copy(cur, _rollup_of(rollup, str(rows_dir / "month=*" / FILE), True), {}, str(fresh),
+              "FORMAT parquet, PARTITION_BY (month), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'data{i}'")
+        if not any(fresh.glob("month=*")):
+            empty = fresh / "month=0000-00"
+            empty.mkdir()
+            _copy(cur, _rollup_of(rollup, str(rows_dir / "month=*" / FILE), False) + " LIMIT 0", {},
+                  str(empty / FILE), "FORMAT parquet")
+    return fresh
 
 
 def _build_months(name: str, months: list[str], tz: str) -> None:
@@ -228,6 +280,13 @@ def _build_months(name: str, months: list[str], tz: str) -> None:
             tmp = folder / f".{FILE}.{os.getpid()}.tmp"
             _copy(cur, _select(source, sql, False), params, str(tmp), "FORMAT parquet")
             os.replace(tmp, folder / FILE)
+            for kind, rollup in cls.rollups.items():
+                # the month's rollups from the file just written (a few MB), not from the database again
+                rolled = _rollup_dir(name, kind) / f"month={month}"
+                rolled.mkdir(parents=True, exist_ok=True)
+                tmp = rolled / f".{FILE}.{os.getpid()}.tmp"
+                _copy(cur, _rollup_of(rollup, str(folder / FILE), False), {}, str(tmp), "FORMAT parquet")
+                os.replace(tmp, rolled / FILE)
 
 
 def refresh(full: bool = False) -> RefreshReport:
@@ -284,5 +343,7 @@ def status() -> dict:
            "changed_days": _pending(state), "sources": {}}
     for name in _sources():
         files = sorted(_source_dir(name).glob(f"month=*/{FILE}"))
-        out["sources"][name] = {"months": len(files), "bytes": sum(f.stat().st_size for f in files)}
+        rolled = [f for kind in _sources()[name].rollups for f in _rollup_dir(name, kind).glob(f"month=*/{FILE}")]
+        out["sources"][name] = {"months": len(files), "bytes": sum(f.stat().st_size for f in files),
+                                "rollup_bytes": sum(f.stat().st_size for f in rolled)}
     return out

@@ -44,7 +44,7 @@ def _channel_concentration(a):
 register(
     aggregates=(
         InnerAggregate("top_channel_net_sales", ORDERS, "COALESCE(SUM(goods), 0)", money=True, inner="channel",
-                       outer="MAX"),
+                       outer="MAX", rollup_sql="COALESCE(SUM(goods), 0)"),
     ),
     metrics=(
         Metric(

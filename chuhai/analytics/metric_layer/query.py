@@ -36,12 +36,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from chuhai.core.money import normalize_currency, quantize
+from chuhai.core.money import minor_units, normalize_currency, quantize
 
 from . import definitions, engine
 from . import rates as fx_rates
 from .definitions import (
     AGGREGATES,
+    COUNT,
     DIMENSIONS,
     LINE_LEVEL_DIMENSIONS,
     METRICS,
@@ -50,7 +51,16 @@ from .definitions import (
     Aggregate,
     Metric,
 )
-from .sources import SOURCES, Source, filtered, fixed_offset_seconds, quote_ident, used_params  # noqa: F401 (re-exported)
+from .sources import (  # noqa: F401 (re-exported)
+    CUSTOMER_DAYS,
+    DAILY,
+    SOURCES,
+    Source,
+    filtered,
+    fixed_offset_seconds,
+    quote_ident,
+    used_params,
+)
 
 PERCENT_PLACES = Decimal("0.01")
 RATE_PLACES = Decimal("1e-12")
@@ -146,9 +156,10 @@ def total_key(agg_id: str) -> str:
     return f"total:{agg_id}"
 
 
-def _inner_query(src_sql: str, dims: list[str], agg: InnerAggregate, rates: tuple[list, list] | None) -> str:
-    """SQL for one :class:`InnerAggregate`: ``agg.sql`` per (dims + inner), converted per day when ``rates`` are
-    given (money only), then ``agg.outer`` over the inner groups of each row."""
+def _inner_query(src_sql: str, dims: list[str], agg: InnerAggregate, expr: str,
+                 rates: tuple[list, list] | None) -> str:
+    """SQL for one :class:`InnerAggregate`: ``expr`` (its SQL over this source) per (dims + inner), converted per
+    day when ``rates`` are given (money only), then ``agg.outer`` over the inner groups of each row."""
     inner = quote_ident(DIMENSIONS[agg.inner].column)
     inner_dims = dims if inner in dims else [*dims, inner]
     outer = f"{agg.outer.upper()}(i.v)"
@@ -158,12 +169,12 @@ def _inner_query(src_sql: str, dims: list[str], agg: InnerAggregate, rates: tupl
         return f"""WITH src AS ({src_sql}),
             rates AS (SELECT UNNEST($rate_days) AS "day",
                              CAST(UNNEST($rate_values) AS DECIMAL(18,12)) AS rate),
-            per_day AS (SELECT {', '.join(day_dims)}, {agg.sql} AS v FROM src GROUP BY ALL),
+            per_day AS (SELECT {', '.join(day_dims)}, {expr} AS v FROM src GROUP BY ALL),
             i AS (SELECT {', '.join(f'p.{d}' for d in inner_dims)}, SUM(CAST(p.v AS DECIMAL(38,12)) * r.rate) AS v
                   FROM per_day p JOIN rates r ON r."day" = p."day" GROUP BY ALL)
             SELECT {select} FROM i GROUP BY ALL"""
     return f"""WITH src AS ({src_sql}),
-        i AS (SELECT {', '.join(inner_dims)}, {agg.sql} AS v FROM src GROUP BY ALL)
+        i AS (SELECT {', '.join(inner_dims)}, {expr} AS v FROM src GROUP BY ALL)
         SELECT {select} FROM i GROUP BY ALL"""
 
 
@@ -246,8 +257,10 @@ def _rates(cur, source: Source, src_sql: str, target: str, fx) -> tuple[list[dt.
 
 
 def _plain_sql(agg: Aggregate, source: Source) -> str:
-    """``agg``'s SQL, or its order-level form when the rows are grouped and filtered only by order-level
-    dimensions and the source marks each order's first line."""
+    """``agg``'s SQL: its rollup form over a source's rollup, its order-level form when the rows are grouped
+    and filtered only by order-level dimensions and the source marks each order's first line."""
+    if getattr(source, "rollup_kind", None) == DAILY:
+        return agg.rollup_sql
     if (agg.order_level_sql and getattr(source, "has_first_line", False) and source.dimensions is not None
             and not source.dimensions & LINE_LEVEL_DIMENSIONS):
         return agg.order_level_sql
@@ -255,8 +268,12 @@ def _plain_sql(agg: Aggregate, source: Source) -> str:
 
 
 def _aggregate(cur, source: Source, src_sql: str, by: Sequence[str], needs: Sequence[str],
-               rates: tuple[list, list] | None = None) -> dict[tuple, dict]:
+               rates: tuple[list, list] | None = None, top: tuple | None = None) -> dict[tuple, dict]:
     """{group key: {aggregate id: value}} for ``needs`` over the filtered source ``src_sql``.
+
+    ``top`` ((aggregate id, descending, n, minor-unit digits or None)), when every aggregate is a plain one of
+    one query: only the groups ranked ≤ n by that aggregate rounded as it leaves (ties at the cut all kept), so
+    a top-20 of 20,000 SKUs sends 20 rows, and :func:`run`'s own sort and limit pick the same rows as without.
 
     With ``rates`` ((days, rates as text): base → report currency), the money aggregates are summed per group and
     day, each day's sum multiplied by its rate, and the products summed: Σ amount × rate(day) without a per-row
@@ -271,11 +288,17 @@ def _aggregate(cur, source: Source, src_sql: str, by: Sequence[str], needs: Sequ
     queries = []
     if plain:
         select = ", ".join([*dims, *(f"{_plain_sql(a, source)} AS {quote_ident(a.id)}" for a in plain)])
-        queries.append((f"WITH src AS ({src_sql}) SELECT {select} FROM src GROUP BY ALL", plain))
+        sql = f"WITH src AS ({src_sql}) SELECT {select} FROM src GROUP BY ALL"
+        if top is not None and not (converted or per_customer or inner):
+            agg_id, descending, n, digits = top
+            key = quote_ident(agg_id) if digits is None else f"ROUND({quote_ident(agg_id)}, {int(digits)})"
+            sql = (f"SELECT * FROM ({sql}) g QUALIFY rank() OVER (ORDER BY {key} "
+                   f"{'DESC' if descending else 'ASC'} NULLS LAST) <= {int(n)}")
+        queries.append((sql, plain))
     if converted and rates[0]:
         source.params["rate_days"], source.params["rate_values"] = rates
         day_dims = dims if '"day"' in dims else [*dims, '"day"']
-        per_day = ", ".join([*day_dims, *(f"{a.sql} AS {quote_ident(a.id)}" for a in converted)])
+        per_day = ", ".join([*day_dims, *(f"{_plain_sql(a, source)} AS {quote_ident(a.id)}" for a in converted)])
         select = ", ".join([*(f"p.{d}" for d in dims),
                             *(f"SUM(CAST(p.{quote_ident(a.id)} AS DECIMAL(38,12)) * r.rate) AS {quote_ident(a.id)}"
                               for a in converted)])
@@ -295,6 +318,11 @@ def _aggregate(cur, source: Source, src_sql: str, by: Sequence[str], needs: Sequ
         n_orders = ("COUNT(*) FILTER (WHERE s.first_line)" if getattr(source, "has_first_line", False)
                     and source.dimensions is not None and not source.dimensions & LINE_LEVEL_DIMENSIONS
                     else "COUNT(DISTINCT s.order_id)")
+        if getattr(source, "rollup_kind", None) == CUSTOMER_DAYS:
+            # a row per customer and day: its orders, and its first purchase instant (the customer's first
+            # ever is the first of the row that holds it)
+            n_orders = "SUM(s.first_lines)"
+            is_new = "bool_or(s.first_at = f.first_at)" if firsts else is_new
         inner_dims = ", ".join([*(f"s.{d}" for d in dims), "s.customer_ref"])
         select = ", ".join([*dims, *(f"{a.sql} AS {quote_ident(a.id)}" for a in per_customer)])
         queries.append((f"""WITH src AS ({src_sql}){firsts},
@@ -308,7 +336,7 @@ def _aggregate(cur, source: Source, src_sql: str, by: Sequence[str], needs: Sequ
             if not rates[0]:
                 continue  # no rows (no days to convert): the metric's zero
             source.params["rate_days"], source.params["rate_values"] = rates
-        queries.append((_inner_query(src_sql, dims, agg, rates), [agg]))
+        queries.append((_inner_query(src_sql, dims, agg, _plain_sql(agg, source), rates), [agg]))
     for sql, aggs in queries:
         cur.execute(sql, used_params(sql, source.params))
         for row in cur.fetchall():
@@ -316,6 +344,40 @@ def _aggregate(cur, source: Source, src_sql: str, by: Sequence[str], needs: Sequ
             values = out.setdefault(key, {})
             for agg, value in zip(aggs, row[len(dims):], strict=True):
                 values[agg.id] = value
+    return out
+
+
+def _sources_for(source_id: str, needs: list[str], totals: list[str], base: str, tz: str,
+                 date_from: dt.date | None, date_to: dt.date | None, used: set[str]):
+    """[(source relation, aggregates, total aggregates)] for one source id. When the request's dimensions allow
+    (:meth:`.sources.MartSource.answers_from_rollup`): the additive aggregates over the daily rollup, the
+    per-customer ones over the customer-days rollup, the rest over the rows; else all over the rows."""
+
+    def make(kind: str | None) -> Source:
+        source = SOURCES[source_id](base, tz, date_from, date_to)
+        # the relation may leave out joins that no dimension of the request (or of an inner grouping) needs
+        source.dimensions = {*used, *(getattr(AGGREGATES[n], "inner", "") for n in (*needs, *totals))} - {""}
+        source.rollup_kind = kind
+        return source
+
+    rows = make(None)
+    if not getattr(rows, "answers_from_rollup", lambda kind=DAILY: False)():
+        return [(rows, needs, totals)]
+
+    def kind_of(agg_id: str) -> str | None:
+        agg = AGGREGATES[agg_id]
+        if agg.rollup_sql:
+            return DAILY
+        if agg.per_customer and rows.answers_from_rollup(CUSTOMER_DAYS):
+            return CUSTOMER_DAYS
+        return None
+
+    out = []
+    for kind in (DAILY, CUSTOMER_DAYS, None):
+        part = [n for n in needs if kind_of(n) == kind]
+        part_totals = [n for n in totals if kind_of(n) == kind]
+        if part or part_totals:
+            out.append((make(kind) if kind else rows, part, part_totals))
     return out
 
 
@@ -384,20 +446,30 @@ def run(metrics: str | Sequence[str], by: str | Sequence[str] = (), date_from: d
         bucket = totals_by_source.setdefault(metric.source, [])
         bucket.extend(n for n in metric.extra.get(TOTALS, ()) if n not in bucket)
 
+    top = None
+    ranked = METRICS[sort_key] if sort_key in metric_ids else None
+    if (limit is not None and ranked is not None and getattr(ranked.compute, "aggregate", None)
+            and ranked.unit in (MONEY, COUNT) and fx is None and len(needs_by_source) == 1
+            and not any(totals_by_source.values())):
+        top = (ranked.compute.aggregate, descending, limit, minor_units(target) if ranked.unit == MONEY else None)
+
     groups: dict[tuple, dict] = {}
     totals: dict[str, Any] = {}
     with engine.cursor() as cur:
         for source_id, needs in needs_by_source.items():
-            source = SOURCES[source_id](base, company.time_zone, date_from, date_to)
-            # the relation may leave out joins that no dimension of the request (or of an inner grouping) needs
-            source.dimensions = {*dims, *wanted, *(getattr(AGGREGATES[n], "inner", "") for n in needs)} - {""}
-            src_sql = filtered(source, wanted)
-            rates = _rates(cur, source, src_sql, target, fx) if fx is not None else None
-            for key, values in _aggregate(cur, source, src_sql, dims, needs, rates).items():
-                groups.setdefault(key, {}).update(values)
-            if totals_by_source.get(source_id):
-                for values in _aggregate(cur, source, src_sql, (), totals_by_source[source_id], rates).values():
-                    totals.update({total_key(k): v for k, v in values.items()})
+            parts = _sources_for(source_id, needs, totals_by_source.get(source_id, []), base, company.time_zone,
+                                 date_from, date_to, {*dims, *wanted})
+            for source, part, part_totals in parts:
+                src_sql = filtered(source, wanted)
+                converts = fx is not None and any(AGGREGATES[n].money for n in (*part, *part_totals))
+                rates = _rates(cur, source, src_sql, target, fx) if converts else None
+                if part:
+                    for key, values in _aggregate(cur, source, src_sql, dims, part, rates,
+                                                  top if len(parts) == 1 else None).items():
+                        groups.setdefault(key, {}).update(values)
+                if part_totals:
+                    for values in _aggregate(cur, source, src_sql, (), part_totals, rates).values():
+                        totals.update({total_key(k): v for k, v in values.items()})
 
     if not dims and not groups:
         groups[()] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -81,6 +82,45 @@ class Source:
         raise NotImplementedError
 
 
+@dataclass(frozen=True)
+class Rollup:
+    """A rollup the mart keeps of a source: its stored rows (those where ``where`` holds) grouped by ``keys``
+    (stored columns: the day, order-level dimensions' columns, the base currency…), each of ``sums`` summed under
+    its own name, each ``counts`` output column counting the rows where its condition holds and each ``mins``
+    output column the minimum of a stored column.
+
+    A request whose dimensions and filters are all in :data:`ROLLUP_DIMENSIONS` reads from a rollup instead of
+    the rows: the additive aggregates (:attr:`.definitions.Aggregate.rollup_sql`) from :data:`DAILY`, the
+    per-customer ones from :data:`CUSTOMER_DAYS`."""
+
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    counts: tuple[tuple[str, str], ...] = ()
+    mins: tuple[tuple[str, str], ...] = ()
+    where: str = ""
+
+    def select(self, stored: str) -> str:
+        """SQL grouping ``stored`` (a relation with the stored columns) into the rollup's rows."""
+        keys = ", ".join(f"s.{quote_ident(k)}" for k in self.keys)
+        measures = [*(f"SUM(s.{quote_ident(c)}) AS {quote_ident(c)}" for c in self.sums),
+                    *(f"COUNT(*) FILTER (WHERE {cond}) AS {quote_ident(name)}" for name, cond in self.counts),
+                    *(f"MIN(s.{quote_ident(column)}) AS {quote_ident(name)}" for name, column in self.mins)]
+        where = f" WHERE {self.where}" if self.where else ""
+        return f"SELECT {', '.join([keys, *measures])} FROM {stored} s{where} GROUP BY {keys}"
+
+    def measures(self) -> tuple[str, ...]:
+        return (*self.sums, *(n for n, _c in self.counts), *(n for n, _c in self.mins))
+
+
+#: Rollup kinds: per day and order-level dimension; per day, order-level dimension and customer.
+DAILY, CUSTOMER_DAYS = "daily", "customer_days"
+#: The dimensions a rollup answers: the order-level columns it keeps (``month`` comes from the day, ``channel``
+#: from the account).
+ROLLUP_DIMENSIONS = frozenset({"day", "month", "account", "channel", "marketplace", "ship_country"})
+#: Rollup keys that are dimension columns (the others are carried as columns of the rollup's rows).
+_DIMENSION_KEYS = ("day", "account_id", "marketplace", "ship_country", "base_currency")
+
+
 class MartSource(Source):
     """A source the analytics mart (:mod:`.mart`) keeps a copy of.
 
@@ -91,12 +131,36 @@ class MartSource(Source):
 
     #: The stored columns the mart copies, in order (``month`` is added for partitioning).
     stored_columns: tuple[str, ...]
+    #: The rollups the mart keeps besides the rows ({kind: Rollup}); :meth:`relation` reads the one named by
+    #: :attr:`rollup_kind` (:func:`.query.run` and :mod:`chuhai.analytics.customers` set it).
+    rollups: dict[str, Rollup] = {}
+    rollup_kind: str | None = None
+
+    def answers_from_rollup(self, kind: str = DAILY) -> bool:
+        """Whether rollup ``kind`` can serve this request from the mart: the mart is on, the source has that
+        rollup, and every dimension the request groups or filters by is in it."""
+        from . import mart
+
+        return (kind in self.rollups and self.dimensions is not None
+                and self.dimensions <= ROLLUP_DIMENSIONS and mart.enabled())
 
     def stored(self, date_from: dt.date | None = None, date_to: dt.date | None = None) -> tuple[str, dict]:
         raise NotImplementedError  # pragma: no cover - abstract
 
     def named(self, stored: str) -> str:
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def named_rollup(self, stored: str) -> str:
+        """The rows of rollup :attr:`rollup_kind` (``stored``) with the dimension columns (no SKU or category:
+        NULL) and its other keys and measures."""
+        rollup = self.rollups[self.rollup_kind]
+        accounts, _products = self.joins()
+        columns = [f"m.{quote_ident(c)}" for c in (*(k for k in rollup.keys if k not in _DIMENSION_KEYS),
+                                                   *rollup.measures())]
+        return f"""
+            SELECT m."day", {accounts[0]}, m.marketplace, m.ship_country,
+                   CAST(NULL AS VARCHAR) AS sku, CAST(NULL AS VARCHAR) AS category, {', '.join(columns)}
+            FROM {stored} m {accounts[1]}"""
 
     def joins(self, sku: str = "COALESCE(p.sku, m.channel_sku)") -> tuple[tuple[str, str], tuple[str, str]]:
         """((account columns, join), (product columns, join)): the joins to the accounts and products only when
@@ -118,7 +182,7 @@ class MartSource(Source):
         from . import mart
 
         if mart.enabled():
-            stored = mart.stored_relation(self)
+            stored = mart.rollup_relation(self, self.rollup_kind) if self.rollup_kind else mart.stored_relation(self)
             where = ["m.base_currency = $base"]
             if self.date_from is not None:
                 self.params.update(day_from=self.date_from, month_from=self.date_from.strftime("%Y-%m"))
@@ -126,10 +190,14 @@ class MartSource(Source):
             if self.date_to is not None:
                 self.params.update(day_to=self.date_to, month_to=self.date_to.strftime("%Y-%m"))
                 where += ["m.month <= $month_to", 'm."day" <= $day_to']
-            return self.named(f"(SELECT * FROM {stored} m WHERE {' AND '.join(where)})")
+            rows = f"(SELECT * FROM {stored} m WHERE {' AND '.join(where)})"
+            return self.named_rollup(rows) if self.rollup_kind else self.named(rows)
         sql, params = self.stored(self.date_from, self.date_to)
         self.params.update(params)
-        return self.named(f"(SELECT * FROM ({sql}) m WHERE m.base_currency = $base)")
+        rows = f"(SELECT * FROM ({sql}) m WHERE m.base_currency = $base)"
+        if self.rollup_kind:
+            return self.named_rollup(f"({self.rollups[self.rollup_kind].select(rows)})")
+        return self.named(rows)
 
 
 class OrderLines(MartSource):
@@ -141,6 +209,18 @@ class OrderLines(MartSource):
     #: ``first_line``: the order's first counted line (lowest line number), for counting orders without a
     #: DISTINCT (:attr:`.definitions.Aggregate.order_level_sql`).
     has_first_line = True
+    rollups = {
+        # per day, account, marketplace, ship-to country and sale/credit: units, goods and charged summed, and
+        # ``first_lines`` (the orders: each counted once, on its first line)
+        DAILY: Rollup(keys=("day", "account_id", "marketplace", "ship_country", "is_credit", "base_currency"),
+                      sums=("quantity", "goods", "charged"), counts=(("first_lines", "first_line"),)),
+        # the same per buyer (guests left out), with the buyer's first purchase instant of the row: what the
+        # customer metrics, RFM, cohorts and lifetime value need, about half the rows of the lines
+        CUSTOMER_DAYS: Rollup(keys=("day", "account_id", "marketplace", "ship_country", "customer_ref",
+                                    "is_credit", "base_currency"),
+                              sums=("goods",), counts=(("first_lines", "first_line"),),
+                              mins=(("first_at", "purchased_at"),), where="COALESCE(s.customer_ref, '') <> ''"),
+    }
 
     def stored(self, date_from=None, date_to=None):
         """Order lines of sale documents (statuses in SALE_STATUSES, items not cancelled), money in the order's
@@ -202,8 +282,8 @@ class OrderLines(MartSource):
         from . import mart
 
         if mart.enabled():
-            return (f"SELECT customer_ref, MIN(purchased_at) AS first_at FROM {mart.stored_relation(self)} "
-                    "WHERE NOT is_credit AND customer_ref <> '' GROUP BY customer_ref")
+            return (f"SELECT customer_ref, MIN(first_at) AS first_at FROM {mart.rollup_relation(self, CUSTOMER_DAYS)} "
+                    "WHERE NOT is_credit GROUP BY customer_ref")
         sql, params = self.stored()
         self.params.update(params)
         return (f"SELECT customer_ref, MIN(purchased_at) AS first_at FROM ({sql}) s "
@@ -230,6 +310,8 @@ class ProfitRows(MartSource):
     money_columns = ("revenue", "shipping_income", "promotions", "refunds", "cogs", "profit")
     stored_columns = ("day", "account_id", "marketplace", "ship_country", "sku", "product_id",
                       *money_columns, "base_currency")
+    rollups = {DAILY: Rollup(keys=("day", "account_id", "marketplace", "ship_country", "base_currency"),
+                             sums=money_columns)}
 
     def stored(self, date_from=None, date_to=None):
         t = engine.table

@@ -86,8 +86,8 @@ def run_mart(args) -> int:
     print(f"directory     {status['directory']}")
     print(f"refreshed at  {status['refreshed_at'] or 'never'}")
     print(f"changed days  {status['changed_days']} (rebuilt on the next query)")
-    print_table(["source", "months", "bytes"],
-                [[name, s["months"], s["bytes"]] for name, s in status["sources"].items()])
+    print_table(["source", "months", "bytes", "rollup bytes"],
+                [[name, s["months"], s["bytes"], s["rollup_bytes"]] for name, s in status["sources"].items()])
     return 0
 
 
