@@ -221,14 +221,16 @@ def _ratio(num, den, places=PLACES) -> Decimal | None:
     return None if not den else (Decimal(num) / Decimal(den)).quantize(places)
 
 
-def _scored_sql(src: str) -> str:
+def _scored_sql(src: str, with_m: bool = True) -> str:
+    """``scored``: the customers with recency and their R, F (and, ``with_m``, M) scores. DuckDB computes a
+    window even when nothing reads it: the grid leaves M out (a third of the query on a million customers)."""
+    m = ",\n                   NTILE(5) OVER (ORDER BY monetary, customer_ref) AS m" if with_m else ""
     return f"""WITH {_customers_cte(src)},
         scored AS (
             SELECT customer_ref, frequency, monetary, first_day, last_day,
                    date_diff('day', last_day, $as_of) AS recency,
                    NTILE(5) OVER (ORDER BY last_day, customer_ref) AS r,
-                   NTILE(5) OVER (ORDER BY frequency, monetary, customer_ref) AS f,
-                   NTILE(5) OVER (ORDER BY monetary, customer_ref) AS m
+                   NTILE(5) OVER (ORDER BY frequency, monetary, customer_ref) AS f{m}
             FROM cust)"""
 
 
@@ -251,7 +253,7 @@ def rfm(date_from: dt.date | None = None, date_to: dt.date | None = None,
     found: dict[tuple[int, int], tuple] = {}
     if as_of is not None:
         params["as_of"] = as_of
-        sql = _scored_sql(src) + """
+        sql = _scored_sql(src, with_m=False) + """
             SELECT r, f, COUNT(*), SUM(monetary), SUM(recency), SUM(frequency) FROM scored GROUP BY r, f"""
         found = {(r, f): rest for r, f, *rest in _run(sql, params)}
     for r in range(5, 0, -1):

@@ -166,11 +166,3 @@ def report(date_from: dt.date | None, date_to: dt.date | None, filters: dict | N
     result.rows = rows
     classes, total = summarise(ranked)
     return ProductsReport(result, rows, classes, total, ids)
-
-
-def product_ids(skus: Iterable[str]) -> dict[str, int]:
-    """{sku: product id} for the SKUs that are our products (unmapped channel SKUs have none)."""
-    from chuhai.catalog.models import Product
-
-    wanted = [s for s in set(skus) if s]
-    return dict(Product.objects.filter(sku__in=wanted).values_list("sku", "pk"))

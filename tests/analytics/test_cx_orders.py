@@ -140,6 +140,10 @@ def test_market_drill_downs_keep_the_page_filters(shop, client_as):
     urls = _drill(client, "/analytics/markets/", "chart-ship_country", {**JAN_FEB, "marketplace": "US"})
     assert set(urls) == {"US", "CA"} and "marketplace=US" in urls["US"]
     assert _ids(client, urls["US"]) == {"O1"}
+    # and the page's SKU filter: CABLE-1 lines are in O1 (US), O2 and O7 (SG)
+    urls = _drill(client, "/analytics/markets/", "chart-marketplace", {**JAN_FEB, "sku": "CABLE-1"})
+    assert "sku=CABLE-1" in urls["SG"]
+    assert _ids(client, urls["SG"]) == {"O2", "O7"} and _ids(client, urls["US"]) == {"O1"}
 
 
 def test_drill_down_days_are_the_company_s_days(shop, client_as):

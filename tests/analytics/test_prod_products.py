@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils.html import escape
+from django.utils.http import urlencode
 from openpyxl import load_workbook
 
 from chuhai.analytics import products
@@ -151,12 +153,12 @@ def test_chart_option_and_drill_down(client_as, shop):
     assert line["data"] == [50.0, 85.0, 91.0, 96.0, 100.0, None] and line["yAxisIndex"] == 1
     bands = [(b[0]["name"], b[0]["xAxis"], b[1]["xAxis"]) for b in bars["markArea"]["data"]]
     assert bands == [("A", "SKU-A", "SKU-B"), ("B", "SKU-C", "SKU-D"), ("C", "SKU-E", "SKU-F")]
-    # the order list has no SKU filter: a SKU opens its product page
-    pk = shop["SKU-A"].pk
-    assert f'<a href="/products/{pk}/">SKU-A</a>' in html
+    # a SKU (its cell, its bar) opens the orders of the period holding it, counted in sales
+    orders_url = "/orders/?" + urlencode({**MARCH, "sku": "SKU-A", "sales": "yes"})
+    assert f'<a href="{escape(orders_url)}">SKU-A</a>' in html
     drill = json.loads(re.search(r'<script id="chart-pareto-drill" type="application/json">(.*?)</script>',
                                  html, re.S).group(1))
-    assert drill[0] == f"/products/{pk}/" and len(drill) == 6
+    assert drill[0] == orders_url and len(drill) == 6
 
 
 @pytest.mark.parametrize("query, expected", [

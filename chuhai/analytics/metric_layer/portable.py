@@ -39,16 +39,16 @@ from . import engine
 from .definitions import AGGREGATES, DIMENSIONS, ORDERS, PROFIT, Aggregate
 
 # query.run's last step, reused rather than copied: the zero for a missing aggregate, the rounding at the edge
-# and the row order (private names of query.py; this module is the only other caller).
+# and the row order.
 from .query import (
     MetricError,
     Result,
-    _finish,
-    _sort_key,
-    _zero,
     check,
     filter_values,
+    finish_value,
+    group_sort_key,
     split_ids,
+    zero_value,
 )
 from .sources import SOURCES, filtered, quote_ident, used_params
 
@@ -164,11 +164,11 @@ def finish(metric_ids: str | Sequence[str], by: str | Sequence[str], rows: Itera
     if not dims and not groups:
         groups[()] = {}
     out = []
-    for key in sorted(groups, key=_sort_key):
+    for key in sorted(groups, key=group_sort_key):
         values = groups[key]
         result: dict[str, Any] = dict(zip(dims, key, strict=True))
         for metric in chosen:
-            inputs = {n: (values.get(n) if values.get(n) is not None else _zero(n)) for n in metric.needs}
-            result[metric.id] = _finish(metric, metric.compute(inputs), target)
+            inputs = {n: (values.get(n) if values.get(n) is not None else zero_value(n)) for n in metric.needs}
+            result[metric.id] = finish_value(metric, metric.compute(inputs), target)
         out.append(result)
     return Result(currency=target, metrics=tuple(metric_ids), by=tuple(dims), rows=out)

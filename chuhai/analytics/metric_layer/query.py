@@ -381,11 +381,14 @@ def _sources_for(source_id: str, needs: list[str], totals: list[str], base: str,
     return out
 
 
-def _zero(agg_id: str):
+def zero_value(agg_id: str):
+    """The value of aggregate ``agg_id`` for a group without rows: 0, or Decimal 0 for money."""
     return ZERO if AGGREGATES[agg_id].money else 0
 
 
-def _finish(metric: Metric, value, currency: str):
+def finish_value(metric: Metric, value, currency: str):
+    """A metric's value as it leaves the layer: money rounded once to ``currency``'s minor unit, percentages to
+    two places, counts as ``int`` (also used by :mod:`.portable`)."""
     if value is None:
         return None
     if metric.unit == MONEY:
@@ -397,7 +400,8 @@ def _finish(metric: Metric, value, currency: str):
     return Decimal(value)
 
 
-def _sort_key(key: tuple) -> tuple:
+def group_sort_key(key: tuple) -> tuple:
+    """Rows' order by their dimension values: empty values last, the others as text."""
     return tuple((v is None, "" if v is None else str(v)) for v in key)
 
 
@@ -474,15 +478,15 @@ def run(metrics: str | Sequence[str], by: str | Sequence[str] = (), date_from: d
     if not dims and not groups:
         groups[()] = {}
     rows = []
-    for key in sorted(groups, key=_sort_key):
+    for key in sorted(groups, key=group_sort_key):
         values = groups[key]
         row: dict[str, Any] = dict(zip(dims, key, strict=True))
         for metric in chosen:
-            inputs = {n: (values.get(n) if values.get(n) is not None else _zero(n)) for n in metric.needs}
+            inputs = {n: (values.get(n) if values.get(n) is not None else zero_value(n)) for n in metric.needs}
             for n in metric.extra.get(TOTALS, ()):
                 value = totals.get(total_key(n))
-                inputs[total_key(n)] = value if value is not None else _zero(n)
-            row[metric.id] = _finish(metric, metric.compute(inputs), target)
+                inputs[total_key(n)] = value if value is not None else zero_value(n)
+            row[metric.id] = finish_value(metric, metric.compute(inputs), target)
         rows.append(row)
     if sort_key:
         present = [r for r in rows if r[sort_key] is not None]

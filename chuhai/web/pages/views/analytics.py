@@ -4,8 +4,9 @@ and markets (charts and tables with shares of net sales). Only presentation: the
 
 Every table exports CSV / Excel from its TableSpec (``?export=csv|xlsx&table=ID``). Charts and table rows drill
 down to the order list filtered to the rows behind them (channel, account, marketplace, ship-to country, date
-range, and only the documents counted in sales: :mod:`chuhai.analytics.drilldown`). The order list has no SKU or
-category filter: with those filters set, a drill-down lists whole orders, not only the matching lines.
+range, SKU, and only the documents counted in sales: :mod:`chuhai.analytics.drilldown`). The order list has no
+category filter: with one set, a drill-down lists the orders of the other filters; and it lists whole orders, not
+only the matching lines.
 """
 
 from __future__ import annotations
@@ -78,14 +79,14 @@ def _read_filters(request):
     return form, period, filters, values.get("currency") or None
 
 
-def _orders_url(date_from: dt.date, date_to: dt.date, filters: dict, **extra) -> str:
+def orders_url(date_from: dt.date, date_to: dt.date, filters: dict, **extra) -> str:
     """The order list filtered to the rows behind a figure (the filters it understands)."""
     query = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
     if filters.get("account"):
         query["account"] = filters["account"]
     if filters.get("ship_country"):
         query["ship_country"] = filters["ship_country"]
-    for key in ("channel", "marketplace"):
+    for key in ("channel", "marketplace", "sku"):
         if filters.get(key):
             query[key] = filters[key]
     query.update({k: v for k, v in extra.items() if v})
@@ -93,12 +94,13 @@ def _orders_url(date_from: dt.date, date_to: dt.date, filters: dict, **extra) ->
     return f"{reverse('orders')}?{urlencode(query)}"
 
 
-def _num(value) -> float | None:
+def chart_number(value) -> float | None:
     """Chart coordinates are JSON numbers; the exact Decimal stays in the tables and exports."""
     return None if value is None else float(value)
 
 
-def _kpi_text(value, unit: str, currency: str, language: str) -> str:
+def kpi_text(value, unit: str, currency: str, language: str) -> str:
+    """A KPI card's figure in the page's language: money with its currency, percentages with %, "—" for none."""
     if value is None:
         return "—"
     if unit == "money":
@@ -107,11 +109,14 @@ def _kpi_text(value, unit: str, currency: str, language: str) -> str:
     return f"{text}%" if unit == "percent" else text
 
 
-def _title(text) -> dict:
+def chart_title(text) -> dict:
+    """The ECharts title block every analytics chart uses."""
     return {"text": str(text), "left": 0, "textStyle": {"fontSize": 14}}
 
 
-def _table(request, table_id: str, title, spec, rows) -> dict:
+def table_region(request, table_id: str, title, spec, rows) -> dict:
+    """One table of an analytics page (headers, display cells, drill-down links, CSV/XLSX export links) as the
+    region template renders it; the analytics pages of every tab build their tables with it."""
     language = get_language()
     classes = [css_class(c) for c in spec.columns]
     query = request.GET.copy()
@@ -130,7 +135,9 @@ def _table(request, table_id: str, title, spec, rows) -> dict:
     }
 
 
-def _respond(request, template: str, context: dict, exports: dict):
+def respond_page(request, template: str, context: dict, exports: dict):
+    """The analytics page, its htmx region (filter changes), or one of ``exports`` ({table id: (spec, rows)})
+    as CSV/XLSX when ``?export=`` asks for it."""
     fmt = request.GET.get("export")
     if fmt:
         if fmt not in EXPORTERS:
@@ -147,7 +154,7 @@ def _respond(request, template: str, context: dict, exports: dict):
     return response
 
 
-def _base_context(request, form, period, page: str) -> dict:
+def base_context(request, form, period, page: str) -> dict:
     return {"filter_form": form, "period": period, "page": page, "error": None,
             "finance": request.user.has_perm(dashboards.FINANCE_PERMISSION),
             "region_template": "web/pages/analytics_overview_region.html" if page == "overview" else
@@ -159,7 +166,7 @@ def _base_context(request, form, period, page: str) -> dict:
 
 def series_chart(view: dashboards.Overview) -> dict:
     return {
-        "title": _title(_("Net sales and orders by day") if view.grain == "day" else
+        "title": chart_title(_("Net sales and orders by day") if view.grain == "day" else
                         _("Net sales and orders by month")),
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0, "right": 0},
@@ -168,7 +175,7 @@ def series_chart(view: dashboards.Overview) -> dict:
         "yAxis": [{"type": "value", "name": view.currency}, {"type": "value", "name": str(METRICS["orders"].name)}],
         "series": [
             {"id": "net_sales", "name": str(METRICS["net_sales"].name), "type": "bar",
-             "data": [_num(p["net_sales"]) for p in view.series]},
+             "data": [chart_number(p["net_sales"]) for p in view.series]},
             {"id": "orders", "name": str(METRICS["orders"].name), "type": "line", "yAxisIndex": 1,
              "data": [p["orders"] for p in view.series]},
         ],
@@ -188,25 +195,25 @@ def _bucket_range(key: str, grain: str, period: dashboards.Period) -> tuple[dt.d
 @permission_required(VIEW_PERM, raise_exception=True)
 def analytics_overview(request):
     form, period, filters, currency = _read_filters(request)
-    context = _base_context(request, form, period, "overview")
+    context = base_context(request, form, period, "overview")
     context["title"] = _("Analytics overview")
     exports = {}
     try:
         view = dashboards.overview(period, filters, currency, finance=context["finance"])
     except (FxRateMissing, MetricError) as exc:
         context["error"] = str(exc)
-        return _respond(request, "overview", context, exports)
+        return respond_page(request, "overview", context, exports)
     language = get_language()
     kpis = []
     for k in view.kpis:
-        text, before = _kpi_text(k.value, k.unit, view.currency, language), _kpi_text(k.previous, k.unit,
+        text, before = kpi_text(k.value, k.unit, view.currency, language), kpi_text(k.previous, k.unit,
                                                                                        view.currency, language)
         kpis.append({"id": k.id, "name": k.name, "definition": k.definition, "text": text, "previous": before,
                      "change": k.change})
     rows = [{view.grain: p["key"], "net_sales": p["net_sales"], "orders": p["orders"]} for p in view.series]
     for row in rows:
         start, end = _bucket_range(row[view.grain], view.grain, period)
-        row["_url"] = _orders_url(start, end, filters)
+        row["_url"] = orders_url(start, end, filters)
     layer_spec = Result(view.currency, ("net_sales", "orders"), (view.grain,), rows).spec()
     first = layer_spec.columns[0]
     spec = TableSpec("sales-series", (
@@ -216,34 +223,34 @@ def analytics_overview(request):
     context.update({
         "view": view, "currency": view.currency, "kpis": kpis,
         "chart": series_chart(view), "drill": [r["_url"] for r in rows],
-        "tables": [_table(request, "series", _("Net sales and orders"), spec, rows)],
+        "tables": [table_region(request, "series", _("Net sales and orders"), spec, rows)],
     })
-    return _respond(request, "overview", context, exports)
+    return respond_page(request, "overview", context, exports)
 
 
 # -- channels and markets ------------------------------------------------------------------------------------------
 
 def pie_chart(title, part: dashboards.Breakdown, label) -> dict:
     return {
-        "title": _title(title),
+        "title": chart_title(title),
         "tooltip": {"trigger": "item"},
         "legend": {"bottom": 0, "type": "scroll"},
         "series": [{"id": part.dimension, "name": str(METRICS["net_sales"].name), "type": "pie",
                     "radius": ["35%", "65%"],
-                    "data": [{"name": label(r), "value": _num(r["net_sales"])} for r in part.rows]}],
+                    "data": [{"name": label(r), "value": chart_number(r["net_sales"])} for r in part.rows]}],
     }
 
 
 def bar_chart(title, part: dashboards.Breakdown, label) -> dict:
     rows = list(reversed(part.rows))  # ECharts draws the first category at the bottom
     return {
-        "title": _title(title),
+        "title": chart_title(title),
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "grid": {"left": 8, "right": 24, "top": 40, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value"},
         "yAxis": {"type": "category", "data": [label(r) for r in rows]},
         "series": [{"id": part.dimension, "name": str(METRICS["net_sales"].name), "type": "bar",
-                    "data": [_num(r["net_sales"]) for r in rows]}],
+                    "data": [chart_number(r["net_sales"]) for r in rows]}],
     }
 
 
@@ -258,7 +265,7 @@ def _breakdown_parts(request, context, exports, parts, period, filters):
         url = None
         if link:
             def url(row, key=part.dimension):
-                return _orders_url(period.start, period.end, filters, **{key: row.get(key)}) if row.get(key) \
+                return orders_url(period.start, period.end, filters, **{key: row.get(key)}) if row.get(key) \
                     else None
         spec = part.spec(url=url)
         exports[part.dimension] = (spec, part.rows)
@@ -272,7 +279,7 @@ def _breakdown_parts(request, context, exports, parts, period, filters):
         if part.rows:
             charts.append({"id": chart_id, "option_id": f"{chart_id}-option", "option": option,
                            "drill": drill if any(drill) else None, "drill_id": f"{chart_id}-drill"})
-        tables.append(_table(request, part.dimension, title, spec, part.rows))
+        tables.append(table_region(request, part.dimension, title, spec, part.rows))
     context.update({"charts": charts, "tables": tables})
 
 
@@ -281,19 +288,19 @@ def _breakdown_page(request, page: str, title, build, headline, parts):
     service's view, ``headline(view)`` the headline card, ``parts(view)`` the (breakdown, title, dimension)
     charts and tables."""
     form, period, filters, currency = _read_filters(request)
-    context = _base_context(request, form, period, page)
+    context = base_context(request, form, period, page)
     context["title"] = title
     exports = {}
     try:
         view = build(period, filters, currency, finance=context["finance"])
     except (FxRateMissing, MetricError) as exc:
         context["error"] = str(exc)
-        return _respond(request, page, context, exports)
+        return respond_page(request, page, context, exports)
     chosen = parts(view)
     context["currency"] = chosen[0][0].currency
     context["headline"] = headline(view)
     _breakdown_parts(request, context, exports, chosen, period, filters)
-    return _respond(request, page, context, exports)
+    return respond_page(request, page, context, exports)
 
 
 def _channels_headline(view) -> dict:

@@ -28,7 +28,7 @@ from chuhai.web.pages import analytics_tabs
 
 from ..filters import MarketFilter
 from .account_health import BADGE, STATUS_LABELS, percent_text, target_text
-from .analytics import _num, _respond, _table, _title, read_filters
+from .analytics import chart_number, chart_title, read_filters, respond_page, table_region
 
 VIEW_PERM = "orders.view_order"
 #: The service levels the table and the charts show: Amazon's account-health figures, then the defect parts.
@@ -93,14 +93,14 @@ def trend_chart(metric_id: str, months: list[str], accounts: list[str], rows: li
     series = []
     for index, account in enumerate(accounts):
         line = {"id": account, "name": account, "type": "line", "connectNulls": False,
-                "data": [_num(values.get((m, account))) for m in months]}
+                "data": [chart_number(values.get((m, account))) for m in months]}
         if index == 0 and kpi is not None and kpi.target is not None:
             line["markLine"] = {"silent": True, "symbol": "none", "lineStyle": {"type": "dashed"},
                                 "label": {"formatter": target_text(kpi)},
                                 "data": [{"yAxis": float(kpi.target)}]}
         series.append(line)
     return {
-        "title": _title(METRICS[metric_id].name),
+        "title": chart_title(METRICS[metric_id].name),
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0, "right": 0, "type": "scroll"},
         "grid": {"left": 8, "right": 16, "top": 48, "bottom": 8, "containLabel": True},
@@ -126,10 +126,10 @@ def analytics_health(request):
                    filters=filters, currency=currency) if finance else None)
     except (FxRateMissing, MetricError) as exc:
         context["error"] = str(exc)
-        return _respond(request, "health", context, exports)
+        return respond_page(request, "health", context, exports)
     spec = service_spec()
     exports["service"] = (spec, rows)
-    service_table = _table(request, "service", _("Service levels by account"), spec, rows)
+    service_table = table_region(request, "service", _("Service levels by account"), spec, rows)
     for row, cells in zip(rows, service_table["rows"], strict=True):
         for cell in cells:
             if cell["key"] == "status":
@@ -138,7 +138,7 @@ def analytics_health(request):
                 cell["title"] = str(row["definition"])
     trend_spec = trend.spec()
     exports["trend"] = (trend_spec, trend.rows)
-    tables = [service_table, _table(request, "trend", _("Service levels by month"), trend_spec, trend.rows)]
+    tables = [service_table, table_region(request, "trend", _("Service levels by month"), trend_spec, trend.rows)]
     months = sorted({r["month"] for r in trend.rows})
     accounts = sorted({r["account"] for r in trend.rows})
     charts = []
@@ -153,7 +153,7 @@ def analytics_health(request):
                 row["roas"] = row["roas"].quantize(HUNDREDTH)
         ads_spec = ads.spec()
         exports["ads"] = (ads_spec, ads.rows)
-        tables.append(_table(request, "ads", _("Advertising by account"), ads_spec, ads.rows))
+        tables.append(table_region(request, "ads", _("Advertising by account"), ads_spec, ads.rows))
         context["currency"] = ads.currency
     else:
         from chuhai.core.models import CompanySettings
@@ -165,4 +165,4 @@ def analytics_health(request):
                                      "source": kpi_of(m).source if kpi_of(m) else ""}
                                     for m in SERVICE_METRICS],
                     "fulfilment_kpis": fulfilment.ACCOUNT_HEALTH_KPIS})
-    return _respond(request, "health", context, exports)
+    return respond_page(request, "health", context, exports)

@@ -27,7 +27,7 @@ from chuhai.inventory.models import Warehouse
 from chuhai.web.pages import analytics_tabs
 
 from ..filters import DateRangeFilter
-from .analytics import _kpi_text, _num, _respond, _table, _title, read_filters
+from .analytics import chart_number, chart_title, kpi_text, read_filters, respond_page, table_region
 
 VIEW_PERM = "inventory.view_stockbalance"
 #: How many at-risk SKUs the bar chart shows.
@@ -78,7 +78,7 @@ def sku_spec(view: inventory_dashboard.InventoryView, stock_url) -> TableSpec:
 
 def cover_chart(view) -> dict:
     return {
-        "title": _title(_("SKUs by days of cover")),
+        "title": chart_title(_("SKUs by days of cover")),
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "grid": {"left": 8, "right": 16, "top": 40, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "name": _("days"), "data": [label for label, _n in view.cover_buckets]},
@@ -91,13 +91,13 @@ def cover_chart(view) -> dict:
 def risk_chart(rows) -> dict:
     rows = list(reversed(rows))  # ECharts draws the first category at the bottom
     return {
-        "title": _title(_("At-risk SKUs: days of cover")),
+        "title": chart_title(_("At-risk SKUs: days of cover")),
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "grid": {"left": 8, "right": 24, "top": 40, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value", "name": _("days")},
         "yAxis": {"type": "category", "data": [r["sku"] for r in rows]},
         "series": [{"id": "days_of_cover", "name": str(METRICS["days_of_cover"].name), "type": "bar",
-                    "data": [_num(r["days_of_cover"]) for r in rows]}],
+                    "data": [chart_number(r["days_of_cover"]) for r in rows]}],
     }
 
 
@@ -113,7 +113,7 @@ def inventory_analytics(request):
         view = inventory_dashboard.inventory(period, filters, currency, finance=finance, sort=sort)
     except (FxRateMissing, MetricError) as exc:
         context["error"] = str(exc)
-        return _respond(request, "inventory", context, exports)
+        return respond_page(request, "inventory", context, exports)
     known = set(Product.objects.filter(sku__in=[r["sku"] for r in view.rows]).values_list("sku", flat=True))
     suffix = f"?{urlencode({'warehouse': filters['warehouse']})}" if filters.get("warehouse") else ""
 
@@ -122,7 +122,7 @@ def inventory_analytics(request):
 
     language = get_language()
     kpis = [{"id": k.id, "name": k.name, "definition": k.definition,
-             "text": _kpi_text(k.value, k.unit, view.currency, language)} for k in view.kpis]
+             "text": kpi_text(k.value, k.unit, view.currency, language)} for k in view.kpis]
     spec = sku_spec(view, stock_url)
     exports["skus"] = (spec, view.rows)
     charts = []
@@ -134,5 +134,5 @@ def inventory_analytics(request):
         charts.append({"id": "chart-risk", "option_id": "chart-risk-option", "option": risk_chart(top),
                        "drill": [stock_url(r) for r in reversed(top)], "drill_id": "chart-risk-drill"})
     context.update({"view": None, "currency": view.currency, "kpis": kpis, "charts": charts,
-                    "tables": [_table(request, "skus", _("Stock by SKU, most at risk first"), spec, view.rows)]})
-    return _respond(request, "inventory", context, exports)
+                    "tables": [table_region(request, "skus", _("Stock by SKU, most at risk first"), spec, view.rows)]})
+    return respond_page(request, "inventory", context, exports)

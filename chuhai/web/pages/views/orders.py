@@ -70,15 +70,17 @@ def allocation_context(order: Order) -> dict:
 
 
 class OrderListFilter(OrderFilter):
-    """The order list's filters, with the channel (the account's platform), the marketplace and "counted in
-    sales" the analytics drill-downs pass (:mod:`chuhai.analytics.drilldown`)."""
+    """The order list's filters, with the channel (the account's platform), the marketplace, the SKU and "counted
+    in sales" the analytics drill-downs pass (:mod:`chuhai.analytics.drilldown`)."""
 
     channel = forms.ChoiceField(label=_lazy("Channel"), required=False, choices=ANY + list(Platform.choices))
     marketplace = country_field(_lazy("Marketplace"))
+    sku = forms.CharField(label=_lazy("SKU"), required=False, max_length=100,
+                          widget=forms.TextInput(attrs={"size": 10}))
     sales = forms.ChoiceField(label=_lazy("Counted in sales"), required=False, choices=YES_NO,
                               help_text=_lazy("Orders and credit notes whose lines count in the analytics' net "
                                               "sales (a sale status, not every line cancelled)."))
-    field_order = ["q", "account", "channel", "marketplace", "status", "sales", "date_from", "date_to",
+    field_order = ["q", "account", "channel", "marketplace", "sku", "status", "sales", "date_from", "date_to",
                    "ship_country"]
 
     def clean_marketplace(self):
@@ -86,7 +88,7 @@ class OrderListFilter(OrderFilter):
         return normalize_country(value) if value else ""
 
 
-DRILL_FILTERS = ("channel", "marketplace", "sales")
+DRILL_FILTERS = ("channel", "marketplace", "sales", "sku")
 
 
 @permission_required("orders.view_order", raise_exception=True)

@@ -26,7 +26,7 @@ from chuhai.finance.fx import FxRateMissing
 from chuhai.web.pages import analytics_tabs
 
 from ..tables import export_response
-from .analytics import _kpi_text, _num, _table, _title
+from .analytics import chart_number, chart_title, kpi_text, table_region
 
 VIEW_PERM = "orders.view_order"
 CHANGE_PERM = "core.change_companysettings"
@@ -61,7 +61,7 @@ def kpi_spec(currency: str) -> TableSpec:
     language = get_language()
 
     def shown(key):
-        return lambda f: _kpi_text(getattr(f, key), f.unit, currency, language)
+        return lambda f: kpi_text(getattr(f, key), f.unit, currency, language)
 
     return TableSpec("stage-kpis", (
         Column("metric", _lazy("Metric id"), lambda f: f.kpi.metric, TEXT, code=True),
@@ -83,9 +83,9 @@ def trend_chart(evidence: stages.StageEvidence) -> dict:
     average = []
     for i in range(len(values)):
         window = values[max(0, i - stages.TREND_MONTHS + 1): i + 1]
-        average.append(_num(sum(window) / len(window)) if len(window) == stages.TREND_MONTHS else None)
+        average.append(chart_number(sum(window) / len(window)) if len(window) == stages.TREND_MONTHS else None)
     return {
-        "title": _title(_("Net sales by month")),
+        "title": chart_title(_("Net sales by month")),
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0, "right": 0},
         "grid": {"left": 8, "right": 16, "top": 48, "bottom": 8, "containLabel": True},
@@ -93,7 +93,7 @@ def trend_chart(evidence: stages.StageEvidence) -> dict:
         "yAxis": {"type": "value", "name": evidence.currency},
         "series": [
             {"id": "net_sales", "name": str(METRICS["net_sales"].name), "type": "bar",
-             "data": [_num(v) for v in values]},
+             "data": [chart_number(v) for v in values]},
             {"id": "trend", "name": _("3-month average"), "type": "line", "smooth": True, "data": average},
         ],
     }
@@ -101,8 +101,8 @@ def trend_chart(evidence: stages.StageEvidence) -> dict:
 
 def _evidence_rows(ev: stages.StageEvidence, finance: bool) -> list[tuple[str, str]]:
     language = get_language()
-    money = lambda v: _kpi_text(v, "money", ev.currency, language)  # noqa: E731
-    pct = lambda v: _kpi_text(v, "percent", ev.currency, language)  # noqa: E731
+    money = lambda v: kpi_text(v, "money", ev.currency, language)  # noqa: E731
+    pct = lambda v: kpi_text(v, "percent", ev.currency, language)  # noqa: E731
     rows = [
         (_("First and last sale month"), f"{ev.first_month} – {ev.last_month}" if ev.first_month else "—"),
         (_("Months active"), str(ev.months_active)),
@@ -170,12 +170,12 @@ def analytics_stage(request):
                    "decisive": r.id == ev.deciding_rule, "reason": r.reason} for r in ev.rules],
         "evidence_rows": _evidence_rows(ev, finance),
         "kpis": [{"id": f.kpi.metric, "name": f.name, "definition": f.definition, "why": f.kpi.why,
-                  "seed": f.kpi.seed, "text": _kpi_text(f.value, f.unit, currency, language),
-                  "previous": _kpi_text(f.previous, f.unit, currency, language), "change": f.change}
+                  "seed": f.kpi.seed, "text": kpi_text(f.value, f.unit, currency, language),
+                  "previous": kpi_text(f.previous, f.unit, currency, language), "change": f.change}
                  for f in figures],
         "unmeasured": stages.stage_kpis(status.stage, measured=False),
         "chart": trend_chart(ev),
-        "tables": [_table(request, "kpis", _("Stage KPIs"), spec, figures)],
+        "tables": [table_region(request, "kpis", _("Stage KPIs"), spec, figures)],
         "override_form": StageOverrideForm(initial={"stage": stages.stage_override()}),
     })
     return render(request, "web/pages/analytics_stage.html", context)
