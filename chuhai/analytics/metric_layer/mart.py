@@ -23,6 +23,10 @@ How it stays in step (and why it never serves stale figures):
 - Inside an open transaction the marks may be the transaction's own, whose rows DuckDB cannot see yet: the months
   are rebuilt but the old versions kept, so they are rebuilt again after the commit.
 
+Each source's rollups (:attr:`.sources.MartSource.rollups`: the rows grouped per day, and per day and customer)
+are kept beside its rows, one file per month in ``<source>@<kind>/``, rewritten from the month's row file
+whenever that file is.
+
 The mart lives in ``CHUHAI_DATA_DIR/analytics_mart/<database>/``; ``CHUHAI_ANALYTICS_MART=0`` turns it off (the
 layer then reads the operational database directly, with identical results). ``chuhai metrics mart`` shows its
 state and ``--rebuild`` rebuilds it (after restoring a database backup, for instance).

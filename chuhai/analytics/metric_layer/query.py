@@ -3,10 +3,10 @@
 :func:`run` is the one entry point pages, the CLI, the API and exports call. It checks the ids against
 :mod:`.definitions` (an unknown id or a dimension a metric does not allow is a :class:`MetricError` listing the
 valid ids), builds one relation per source (order lines, profit rows) over the operational database attached in
-DuckDB (:mod:`.engine`), aggregates each source grouped by the dimensions, merges the groups and computes each
-metric from its aggregates. Money leaves as ``Decimal`` rounded once, here, with
-:func:`chuhai.core.money.quantize`; counts as ``int``; percentages as ``Decimal`` with two places (``None`` when
-the denominator is zero).
+DuckDB (:mod:`.engine`), aggregates each source grouped by the dimensions (from the mart's rollups when the
+dimensions allow: :func:`_sources_for`), merges the groups and computes each metric from its aggregates. Money
+leaves as ``Decimal`` rounded once, here, with :func:`chuhai.core.money.quantize`; counts as ``int``;
+percentages as ``Decimal`` with two places (``None`` when the denominator is zero).
 
 **Dates** are calendar days in the company's time zone (``CompanySettings.time_zone``): ``date_from`` and
 ``date_to`` are inclusive; an order belongs to the local day of its purchase (a fixed shift for a zone without

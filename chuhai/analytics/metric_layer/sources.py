@@ -5,6 +5,9 @@ A :class:`Source` builds one relation with the dimension columns of :data:`.defi
 date range. :data:`SOURCES` maps each source id (:attr:`.definitions.Aggregate.source`) to its class; a module
 that adds metrics over a relation of its own registers the class with :func:`register_source`.
 
+A :class:`MartSource` is also copied to the analytics mart (:mod:`.mart`) with its rollups (:class:`Rollup`): the same
+rows grouped per day (and per customer), which requests with only order-level dimensions read instead.
+
 Helpers for writing sources: :func:`d6` (exact decimal cast of a stored amount), :func:`local_day` (company-local
 day of a stored instant), :func:`used_params` (the named parameters a statement uses), :func:`quote_ident`.
 """
