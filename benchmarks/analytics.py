@@ -132,6 +132,13 @@ class Sql:
         return f"CAST({expr} AS TEXT)"
 
 
+#: The order columns both the generation and the incremental step fill.
+INSERT_ORDERS = """INSERT INTO orders_order (id, account_id, external_id, marketplace, purchased_at, status,
+    fulfilment_channel, document_type, tax_model, is_replacement, is_business, promotion_ids, customer_ref,
+    ship_country, ship_region, ship_city, ship_postal, currency, items_total, shipping_total, tax_total,
+    discount_total, order_total, base_currency, fx_rate, source_hash, created_at, updated_at)"""
+
+
 def generate(lines: int, chunk_orders: int = 500_000) -> dict:
     """The data set of the module docstring, generated inside the database; returns counts."""
     from django.db import connection, transaction
@@ -178,11 +185,7 @@ def generate(lines: int, chunk_orders: int = 500_000) -> dict:
                         f"CAST({span} * sqrt(CAST(s.i AS REAL) / {orders_n}) AS INTEGER) % {span}")
             with transaction.atomic():
                 cur.execute(f"""
-                    INSERT INTO orders_order (id, account_id, external_id, marketplace, purchased_at, status,
-                        fulfilment_channel, document_type, tax_model, is_replacement, is_business, promotion_ids,
-                        customer_ref, ship_country, ship_region, ship_city, ship_postal, currency, items_total,
-                        shipping_total, tax_total, discount_total, order_total, base_currency, fx_rate, source_hash,
-                        created_at, updated_at)
+                    {INSERT_ORDERS}
                     SELECT x.i, x.account_id, 'B' || {sql.text('x.i')}, {market_case}, x.at,
                            CASE WHEN x.i % 50 = 0 THEN 'cancelled' WHEN x.i % 97 = 0 THEN 'pending'
                                 WHEN x.i % 33 = 0 THEN 'refunded' ELSE 'shipped' END,
@@ -442,11 +445,7 @@ def incremental_step() -> tuple[int, float, float]:
         at = sql.at(f"{(DAYS - 1) * 86400} + s.i % 86400")
         with transaction.atomic():
             cur.execute(f"""
-                INSERT INTO orders_order (id, account_id, external_id, marketplace, purchased_at, status,
-                    fulfilment_channel, document_type, tax_model, is_replacement, is_business, promotion_ids,
-                    customer_ref, ship_country, ship_region, ship_city, ship_postal, currency, items_total,
-                    shipping_total, tax_total, discount_total, order_total, base_currency, fx_rate, source_hash,
-                    created_at, updated_at)
+                {INSERT_ORDERS}
                 SELECT {top} + s.i, {account}, 'N' || {sql.text(f'{top} + s.i')}, '{market}', {at}, 'shipped', 'fba',
                        'order', '', {sql.false()}, {sql.false()}, '', 'C' || {sql.text('s.i')}, '{market}', '', '', '',
                        '{currency}', 0, 0, 0, 0, 0, 'CNY', 7.1, '', {at}, {at}

@@ -75,12 +75,6 @@ def change_percent(value, previous) -> Decimal | None:
     return ((Decimal(value) - Decimal(previous)) * HUNDRED / abs(Decimal(previous))).quantize(PLACES)
 
 
-def share_percent(part, total) -> Decimal | None:
-    if part is None or total is None or total <= 0:
-        return None
-    return (Decimal(part) * HUNDRED / Decimal(total)).quantize(PLACES)
-
-
 def kpi_ids(finance: bool) -> tuple[str, ...]:
     return ORDER_KPIS + (FINANCE_KPIS if finance else ())
 

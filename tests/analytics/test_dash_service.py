@@ -15,6 +15,7 @@ import pytest
 from chuhai.analytics import dashboards
 from chuhai.analytics.dashboards import Period
 from chuhai.analytics.metric_layer import engine
+from chuhai.analytics.metric_layer.mix import share
 from chuhai.finance.fx import set_manual_rate
 
 from .ml_builders import business
@@ -44,8 +45,9 @@ def test_change_and_share_arithmetic():
     assert dashboards.change_percent(D("50"), D("-100")) == D("150.00")  # from −100 up to 50: +150 % of |−100|
     assert dashboards.change_percent(D("5"), D("0")) is None
     assert dashboards.change_percent(None, D("3")) is None
-    assert dashboards.share_percent(D("1"), D("3")) == D("33.33")
-    assert dashboards.share_percent(D("1"), D("0")) is None
+    # shares are the layer's (metric_layer.mix.share, rounded at the edge)
+    assert share(D("1"), D("3")).quantize(D("0.01")) == D("33.33")
+    assert share(D("1"), D("0")) is None and share(D("1"), D("-2")) is None
 
 
 def test_overview_compares_with_the_previous_period(shop):

@@ -40,6 +40,7 @@ from .definitions import (
     Metric,
     _percent,
     register,
+    take,
 )
 from .sources import Source, d6, local_day, register_source
 
@@ -176,10 +177,6 @@ def _metric(id, name, unit, definition, formula, needs, compute, permission=FINA
                   dimensions=DIMENSIONS, filters=FILTERS, permission=permission)
 
 
-def _take(key):
-    return lambda a: a[key]
-
-
 def _cpc(a):
     return a["ad_spend"] / a["ad_clicks"] if a["ad_clicks"] else None
 
@@ -197,17 +194,17 @@ register(
         _metric("ad_spend", _("Ad spend"), MONEY,
                 _("Sponsored Products spend (advertised-product report), converted at each row's first day."),
                 "SUM(spend × rate(report currency → base, start_date)) over advertised-product rows",
-                ["ad_spend"], _take("ad_spend")),
+                ["ad_spend"], take("ad_spend")),
         _metric("ad_sales", _("Ad sales"), MONEY,
                 _("Sales Amazon attributes to the ads (7-day attribution; 14-day only when no 7-day report)."),
                 "SUM(attributed sales × rate(report currency → base, start_date)) over advertised-product rows",
-                ["ad_sales"], _take("ad_sales")),
+                ["ad_sales"], take("ad_sales")),
         _metric("ad_total_sales", _("Total sales of advertised SKUs"), MONEY,
                 _("Goods value of all orders of the advertised SKUs on the days their ads ran, attributed or "
                   "not (the TACOS denominator)."),
                 "SUM((line amount − discount) × rate(order currency → base, purchase day)) over order lines in a "
                 "sale status of each (account, channel SKU, day) an ad row covers, each counted once",
-                ["ad_total_sales"], _take("ad_total_sales")),
+                ["ad_total_sales"], take("ad_total_sales")),
         _metric("acos", _("ACOS"), PERCENT,
                 _("Advertising cost of sales: ad spend ÷ ad-attributed sales × 100."),
                 "chuhai.analytics.metrics.acos_percent(ad_spend, ad_sales)",
@@ -226,16 +223,16 @@ register(
                 ["ad_spend", "ad_clicks"], _cpc),
         _metric("impressions", _("Impressions"), COUNT,
                 _("Times the ads were shown."), "SUM(impressions) over advertised-product rows",
-                ["ad_impressions"], _take("ad_impressions"), ORDER_PERMISSION),
+                ["ad_impressions"], take("ad_impressions"), ORDER_PERMISSION),
         _metric("clicks", _("Clicks"), COUNT,
                 _("Clicks on the ads."), "SUM(clicks) over advertised-product rows",
-                ["ad_clicks"], _take("ad_clicks"), ORDER_PERMISSION),
+                ["ad_clicks"], take("ad_clicks"), ORDER_PERMISSION),
         _metric("ctr", _("Click-through rate"), PERCENT,
                 _("Clicks ÷ impressions × 100."), "SUM(clicks) ÷ SUM(impressions) × 100",
                 ["ad_clicks", "ad_impressions"], lambda a: _percent(a["ad_clicks"], a["ad_impressions"]),
                 ORDER_PERMISSION),
         _metric("ad_orders", _("Ad orders"), COUNT,
                 _("Orders Amazon attributes to the ads."), "SUM(attributed orders) over advertised-product rows",
-                ["ad_orders"], _take("ad_orders"), ORDER_PERMISSION),
+                ["ad_orders"], take("ad_orders"), ORDER_PERMISSION),
     ),
 )

@@ -164,7 +164,7 @@ def _percent(numerator, denominator) -> Decimal | None:
     return Decimal(numerator) * HUNDRED / Decimal(denominator)
 
 
-def _take(key: str) -> Callable[[Mapping[str, Any]], Any]:
+def take(key: str) -> Callable[[Mapping[str, Any]], Any]:
     """The metric is aggregate ``key`` itself (marked, so a top-N request can rank the groups in SQL)."""
     def take(a):
         return a[key]
@@ -195,31 +195,31 @@ METRICS: dict[str, Metric] = {
             _("Number of orders in a sale status (not pending payment, not cancelled); credit notes are not "
               "orders."),
             "COUNT(DISTINCT order) over sale documents (document_type=order) with at least one line not cancelled",
-            ["orders"], _take("orders")),
+            ["orders"], take("orders")),
         _order_metric(
             "units", _("Units"), COUNT,
             _("Units sold less units credited back (credit notes carry negative quantities); cancelled items "
               "excluded."),
             "SUM(quantity) over lines of sale documents and credit documents (credit quantities are negative)",
-            ["units"], _take("units")),
+            ["units"], take("units")),
         _order_metric(
             "gmv", _("GMV"), MONEY,
             _("Gross merchandise value: what buyers were charged for goods and shipping, after discounts and "
               "before refunds; separate taxes excluded."),
             "SUM((line amount − discount + shipping) × order fx_rate) over sale documents",
-            ["gmv"], _take("gmv")),
+            ["gmv"], take("gmv")),
         _order_metric(
             "net_sales", _("Net sales"), MONEY,
             _("Goods value of sales (unit price × quantity − discount) less the goods value credited back; "
               "shipping and separate taxes excluded. Same as the home dashboard's Sales."),
             "SUM((line amount − discount) × order fx_rate) over sale and credit documents (credits negative)",
-            ["net_sales"], _take("net_sales")),
+            ["net_sales"], take("net_sales")),
         _order_metric(
             "refunds", _("Refunds"), MONEY,
             _("Amount credited back to buyers on credit notes (goods − discount + shipping), as a positive "
               "amount. Refunds paid only through settlements are in the profit report."),
             "−SUM((line amount − discount + shipping) × order fx_rate) over credit documents",
-            ["refunds"], _take("refunds")),
+            ["refunds"], take("refunds")),
         _order_metric(
             "aov", _("Average order value"), MONEY,
             _("Net sales divided by orders."),
@@ -234,12 +234,12 @@ METRICS: dict[str, Metric] = {
             "customers", _("Customers"), COUNT,
             _("Distinct buyers with at least one order; guest orders without a buyer id are not counted."),
             "COUNT(DISTINCT customer_ref) over sale documents with a non-empty customer_ref",
-            ["customers"], _take("customers")),
+            ["customers"], take("customers")),
         _order_metric(
             "new_customers", _("New customers"), COUNT,
             _("Buyers whose first order ever (in any account) is in the row."),
             "COUNT(DISTINCT customer_ref) whose earliest sale order overall is among the row's orders",
-            ["new_customers"], _take("new_customers")),
+            ["new_customers"], take("new_customers")),
         _order_metric(
             "returning_customers", _("Returning customers"), COUNT,
             _("Buyers in the row who had ordered before it."),
@@ -256,13 +256,13 @@ METRICS: dict[str, Metric] = {
             _("Net revenue (VAT excluded) plus shipping charged, promotions and refunds, less the cost of goods; "
               "before platform fees, advertising and logistics."),
             "SUM(revenue + shipping_income + promotions + refunds + cogs) over profit rows (costs negative)",
-            ["gross_profit"], _take("gross_profit")),
+            ["gross_profit"], take("gross_profit")),
         _profit_metric(
             "contribution_margin", _("Contribution margin"), MONEY,
             _("Gross profit less platform fees, advertising, other fees and logistics, plus reimbursements: "
               "the profit rows' contribution."),
             "SUM(profit) over profit rows = the sum of chuhai.analytics.metrics.CONTRIBUTION_PARTS",
-            ["contribution"], _take("contribution")),
+            ["contribution"], take("contribution")),
         _profit_metric(
             "margin_percent", _("Margin %"), PERCENT,
             _("Contribution as a percentage of net revenue."),

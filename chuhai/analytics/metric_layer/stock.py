@@ -49,6 +49,7 @@ from .definitions import (
     Dimension,
     Metric,
     register,
+    take,
 )
 from .sources import Source, d6, local_day, register_source
 
@@ -267,20 +268,20 @@ register(
             _("Units on hand (stock ledger, reserved units included) at the end of the period's last day; "
               "by day or month: at the end of its last day in the period."),
             "Σ over SKU × warehouse of the ledger's on_hand movements created up to the end of the group's last day",
-            ["stock_on_hand_end"], lambda a: a["stock_on_hand_end"]),
+            ["stock_on_hand_end"], take("stock_on_hand_end")),
         _stock_metric(
             "inventory_value", _("Inventory value"), MONEY,
             _("Units on hand at the end of the period × unit cost: the average cost (purchase plus landed cost) "
               "of the cost layers received by then, else the product's purchase cost in the base currency."),
             "Σ on_hand(end) × weighted-average CostLayer.unit_cost of the product in the warehouse (else in any "
             "warehouse, else Product.purchase_cost when in the base currency) received up to the end",
-            ["stock_value_end"], lambda a: a["stock_value_end"], time=False, permission=FINANCE_PERMISSION),
+            ["stock_value_end"], take("stock_value_end"), time=False, permission=FINANCE_PERMISSION),
         _stock_metric(
             "stock_units_sold", _("Units sold"), COUNT,
             _("Units on sale orders in the period (cancelled items and credit notes left out; bundles as their "
               "components), in the warehouse that reserved them."),
             "Σ quantity of sale-document lines (bundles × component quantity) purchased in the period",
-            ["stock_sold"], lambda a: a["stock_sold"]),
+            ["stock_sold"], take("stock_sold")),
         _stock_metric(
             "sell_through", _("Sell-through"), PERCENT,
             _("Units sold as a percentage of units sold plus units on hand at the end of the period."),
@@ -303,6 +304,6 @@ register(
               "warehouses in the row, counted from its first stock movement; summed over SKUs (SKU-days)."),
             "COUNT(SKU × day with a ledger history) − COUNT(SKU × day with available > 0 in some warehouse of the "
             "row), at the end of each company-local day",
-            ["stock_out_sku_days"], lambda a: a["stock_out_sku_days"]),
+            ["stock_out_sku_days"], take("stock_out_sku_days")),
     ),
 )
