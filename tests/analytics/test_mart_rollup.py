@@ -138,3 +138,43 @@ def test_a_rebuilt_mart_has_its_rollups(shop):
     status = mart.status()["sources"]
     assert status["orders"]["rollup_bytes"] > 0 and status["profit"]["rollup_bytes"] > 0
     assert run("orders").rows[0]["orders"] == 4
+
+
+LINE_REQUESTS = (
+    {"by": "sku"},
+    {"by": "category", "date_from": dt.date(2026, 2, 1), "date_to": dt.date(2026, 2, 28)},
+    {"by": "sku,account", "filters": {"marketplace": "SG,US"}},
+    {"by": "month,category"},
+    {"by": "channel", "filters": {"category": "cables"}},
+    {"by": "sku", "sort": "-net_sales", "limit": 2},
+)
+
+
+@pytest.mark.parametrize("currency", [None, "USD"])
+def test_line_level_sums_from_grouped_lines_equal_the_rows(shop, monkeypatch, currency):
+    """SKU/category requests sum their line-additive aggregates over the lines grouped by the columns the
+    request needs (then joined to products and accounts): the same rows as summing the joined lines, with the
+    mart and without; order and customer counts still come from the lines."""
+    groupings = []
+    real = MartSource.grouped_rollup
+
+    def recording(self):
+        rollup = real(self)
+        groupings.append((self.name, rollup.keys))
+        return rollup
+
+    monkeypatch.setattr(MartSource, "grouped_rollup", recording)
+    for kwargs in LINE_REQUESTS:
+        for metrics in ("net_sales,units,gmv,refunds,orders,customers", PROFIT_METRICS):
+            if "limit" in kwargs and metrics == PROFIT_METRICS:
+                continue
+            groupings.clear()
+            grouped, rows, direct = three_ways(monkeypatch, metrics, currency=currency, **kwargs)
+            assert grouped == rows == direct, (metrics, kwargs)
+            assert grouped, (metrics, kwargs)
+            assert groupings, (metrics, kwargs)
+            source, keys = groupings[0]
+            assert source == ("profit" if metrics == PROFIT_METRICS else "orders")
+            # the day only when a dimension or a conversion needs it
+            assert ("day" in keys) == (currency is not None or "month" in kwargs["by"]), (keys, kwargs)
+            assert ("account_id" in keys) == bool({"account", "channel"} & set(kwargs["by"].split(","))), keys

@@ -4,7 +4,7 @@
 :mod:`.definitions` (an unknown id or a dimension a metric does not allow is a :class:`MetricError` listing the
 valid ids), builds one relation per source (order lines, profit rows) over the operational database attached in
 DuckDB (:mod:`.engine`), aggregates each source grouped by the dimensions (from the mart's rollups when the
-dimensions allow: :func:`_sources_for`), merges the groups and computes each metric from its aggregates. Money
+dimensions allow, else the lines grouped by the columns the request needs before any join: :func:`_sources_for`), merges the groups and computes each metric from its aggregates. Money
 leaves as ``Decimal`` rounded once, here, with :func:`chuhai.core.money.quantize`; counts as ``int``;
 percentages as ``Decimal`` with two places (``None`` when the denominator is zero).
 
@@ -54,6 +54,7 @@ from .definitions import (
 from .sources import (  # noqa: F401 (re-exported)
     CUSTOMER_DAYS,
     DAILY,
+    GROUPED,
     SOURCES,
     Source,
     filtered,
@@ -259,7 +260,7 @@ def _rates(cur, source: Source, src_sql: str, target: str, fx) -> tuple[list[dt.
 def _plain_sql(agg: Aggregate, source: Source) -> str:
     """``agg``'s SQL: its rollup form over a source's rollup, its order-level form when the rows are grouped
     and filtered only by order-level dimensions and the source marks each order's first line."""
-    if getattr(source, "rollup_kind", None) == DAILY:
+    if getattr(source, "rollup_kind", None) in (DAILY, GROUPED):
         return agg.rollup_sql
     if (agg.order_level_sql and getattr(source, "has_first_line", False) and source.dimensions is not None
             and not source.dimensions & LINE_LEVEL_DIMENSIONS):
@@ -347,33 +348,44 @@ def _aggregate(cur, source: Source, src_sql: str, by: Sequence[str], needs: Sequ
     return out
 
 
+def _line_additive(agg_id: str) -> bool:
+    """Whether an aggregate is a plain sum of row columns (:func:`.definitions.summed`): the same over rows
+    grouped by any of their columns, so :data:`GROUPED` can serve it."""
+    agg = AGGREGATES[agg_id]
+    return bool(agg.rollup_sql) and agg.rollup_sql == agg.sql and not isinstance(agg, InnerAggregate)
+
+
 def _sources_for(source_id: str, needs: list[str], totals: list[str], base: str, tz: str,
-                 date_from: dt.date | None, date_to: dt.date | None, used: set[str]):
+                 date_from: dt.date | None, date_to: dt.date | None, used: set[str], by_day: bool = False):
     """[(source relation, aggregates, total aggregates)] for one source id. When the request's dimensions allow
     (:meth:`.sources.MartSource.answers_from_rollup`): the additive aggregates over the daily rollup, the
-    per-customer ones over the customer-days rollup, the rest over the rows; else all over the rows."""
+    per-customer ones over the customer-days rollup, the rest over the rows. A line-level request (SKU,
+    category) reads its sums from the rows grouped on the fly (:data:`GROUPED`; ``by_day``: the grouping keeps
+    the day, for a currency conversion), the rest from the rows."""
 
     def make(kind: str | None) -> Source:
         source = SOURCES[source_id](base, tz, date_from, date_to)
         # the relation may leave out joins that no dimension of the request (or of an inner grouping) needs
         source.dimensions = {*used, *(getattr(AGGREGATES[n], "inner", "") for n in (*needs, *totals))} - {""}
         source.rollup_kind = kind
+        source.grouped_by_day = by_day
         return source
 
     rows = make(None)
-    if not getattr(rows, "answers_from_rollup", lambda kind=DAILY: False)():
-        return [(rows, needs, totals)]
+    answers = getattr(rows, "answers_from_rollup", lambda kind=DAILY: False)
 
     def kind_of(agg_id: str) -> str | None:
         agg = AGGREGATES[agg_id]
-        if agg.rollup_sql:
-            return DAILY
-        if agg.per_customer and rows.answers_from_rollup(CUSTOMER_DAYS):
-            return CUSTOMER_DAYS
-        return None
+        if answers(DAILY):
+            if agg.rollup_sql:
+                return DAILY
+            if agg.per_customer and answers(CUSTOMER_DAYS):
+                return CUSTOMER_DAYS
+            return None
+        return GROUPED if answers(GROUPED) and _line_additive(agg_id) else None
 
     out = []
-    for kind in (DAILY, CUSTOMER_DAYS, None):
+    for kind in (DAILY, CUSTOMER_DAYS, GROUPED, None):
         part = [n for n in needs if kind_of(n) == kind]
         part_totals = [n for n in totals if kind_of(n) == kind]
         if part or part_totals:
@@ -462,7 +474,7 @@ def run(metrics: str | Sequence[str], by: str | Sequence[str] = (), date_from: d
     with engine.cursor() as cur:
         for source_id, needs in needs_by_source.items():
             parts = _sources_for(source_id, needs, totals_by_source.get(source_id, []), base, company.time_zone,
-                                 date_from, date_to, {*dims, *wanted})
+                                 date_from, date_to, {*dims, *wanted}, by_day=fx is not None)
             for source, part, part_totals in parts:
                 src_sql = filtered(source, wanted)
                 converts = fx is not None and any(AGGREGATES[n].money for n in (*part, *part_totals))
