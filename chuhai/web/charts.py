@@ -1,7 +1,7 @@
 """ECharts options for the home dashboard, built from :func:`chuhai.analytics.dashboard.home_summary`.
 
-Only presentation: the figures are the service's (already rounded in the base currency); this module picks chart
-types and translated labels. The page embeds each option as JSON and ``chuhai.js`` draws it.
+Only presentation: the figures are the metric layer's (already rounded in the base currency), series names are
+the layer's metric names; this module picks chart types and translated titles. The page embeds each option as JSON and ``chuhai.js`` draws it.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ def _num(value) -> float:
 
 
 def sales_by_channel(summary: dict) -> dict:
-    """Horizontal bars: sales of each channel account in the period, largest on top."""
+    """Horizontal bars: net sales of each channel account in the period, largest on top."""
     accounts = list(reversed(summary["by_account"]))  # ECharts draws the first category at the bottom
     return {
-        "title": {"text": _("Sales by channel account"), "left": 0, "textStyle": {"fontSize": 14}},
+        "title": {"text": _("Net sales by channel account"), "left": 0, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "grid": {"left": 8, "right": 110, "top": 40, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value"},
         "yAxis": {"type": "category", "data": [a["code"] for a in accounts]},
         "series": [{
             "id": "sales-by-account",
-            "name": _("Sales"),
+            "name": str(summary["metrics"]["sales"].name),
             "type": "bar",
             "data": [_num(a["sales"]) for a in accounts],
             "label": {"show": True, "position": "right"},
@@ -35,7 +35,7 @@ def sales_by_channel(summary: dict) -> dict:
 
 
 def daily_sales(summary: dict) -> dict:
-    """Stacked bars of daily sales per platform, with the daily total as a line."""
+    """Stacked bars of daily net sales per platform, with the day's net sales (all platforms) as a line."""
     dates = [d["date"] for d in summary["daily"]]
     series = [
         {
@@ -56,7 +56,7 @@ def daily_sales(summary: dict) -> dict:
         "data": [_num(d["sales"]) for d in summary["daily"]],
     })
     return {
-        "title": {"text": _("Daily sales by platform"), "left": 0, "textStyle": {"fontSize": 14}},
+        "title": {"text": _("Daily net sales by platform"), "left": 0, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis"},
         "legend": {"type": "scroll", "top": 0, "right": 0, "width": "60%"},
         "grid": {"left": 8, "right": 16, "top": 56, "bottom": 8, "containLabel": True},

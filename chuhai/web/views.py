@@ -31,9 +31,10 @@ def _period(request) -> int:
 def home(request):
     summary = home_summary(days=_period(request))
     metrics = summary["metrics"]
+    # metrics: the page's keys → the metric layer's definitions (name = label, definition = tooltip, unit)
     kpis = [
-        {"metric": metrics[key], "value": summary["totals"][key], "previous": summary["previous"][key],
-         "change": summary["change"][key]}
+        {"key": key, "metric": metrics[key], "value": summary["totals"][key],
+         "previous": summary["previous"][key], "change": summary["change"][key]}
         for key in ("sales", "orders", "units", "aov")
     ]
     chinese = (get_language() or "").startswith("zh")

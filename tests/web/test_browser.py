@@ -4,6 +4,7 @@ import pytest
 from django.utils import translation
 
 from chuhai.analytics.dashboard import home_summary
+from chuhai.analytics.metric_layer import METRICS, engine
 from chuhai.core.models import CompanySettings
 
 from .helpers import make_sales
@@ -18,6 +19,8 @@ def company(db):
     settings = CompanySettings.load()
     settings.base_currency, settings.time_zone = "CNY", "Asia/Shanghai"
     settings.save()
+    yield
+    engine.close()  # the dashboard's figures come from the metric layer (DuckDB): let PostgreSQL drop the test db
 
 
 def test_login_through_the_form(page, live_server, role_users):
@@ -48,6 +51,7 @@ def test_dashboard_draws_its_charts_from_the_data(logged_in_page, live_server):
     accounts = list(reversed(summary["by_account"]))
     assert by_channel["yAxis"][0]["data"] == [a["code"] for a in accounts]
     assert by_channel["series"][0]["data"] == [float(a["sales"]) for a in accounts]
+    assert by_channel["series"][0]["name"] == str(METRICS["net_sales"].name)  # the metric layer's label
     assert set(by_channel["yAxis"][0]["data"]) == {"AMZ-US", "AMZ-DE", "TIKTOK-US"}
 
     daily = page.evaluate(CHART_OPTION, "#chart-daily-sales")
@@ -59,6 +63,10 @@ def test_dashboard_draws_its_charts_from_the_data(logged_in_page, live_server):
     # A canvas was really drawn, with a size.
     box = page.locator("#chart-daily-sales canvas").first.bounding_box()
     assert box["width"] > 300 and box["height"] > 200
+    # The KPI card's label and tooltip are the metric layer's.
+    card = page.locator("#kpi-sales")
+    assert card.locator(".kpi-label").inner_text() == str(METRICS["net_sales"].name)
+    assert card.get_attribute("title") == str(METRICS["net_sales"].definition)
 
 
 def test_language_switch_changes_the_navigation_and_sticks(logged_in_page, live_server):

@@ -211,7 +211,7 @@ METRICS: dict[str, Metric] = {
         _order_metric(
             "net_sales", _("Net sales"), MONEY,
             _("Goods value of sales (unit price × quantity − discount) less the goods value credited back; "
-              "shipping and separate taxes excluded. Same as the home dashboard's Sales."),
+              "shipping and separate taxes excluded."),
             "SUM((line amount − discount) × order fx_rate) over sale and credit documents (credits negative)",
             ["net_sales"], take("net_sales")),
         _order_metric(
