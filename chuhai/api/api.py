@@ -20,6 +20,7 @@ from django.http import JsonResponse
 from ninja import NinjaAPI
 
 from . import account_health as account_health_api
+from . import advice as advice_api
 from . import allocation_rules as allocation_rules_api
 from . import ats as ats_api
 from . import catalog, channels, errors, fx, imports, inventory, me, orders, stock
@@ -75,7 +76,7 @@ def build_api() -> NinjaAPI:
                    fee_types_api, costs_api,
                    payouts_api,
                    customer_analytics_api,
-                   metrics_api):
+                   metrics_api, advice_api):
         api.add_router("", module.router)
     check_every_operation_needs_a_permission(api)
     return api

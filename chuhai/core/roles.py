@@ -6,7 +6,7 @@ permissions (``has_perm``), never role names, so a custom group works too.
 
 - admin: everything, including users and settings.
 - operations: catalogue, channels, warehouses, stock, orders, logistics — no finance.
-- finance: reads operations data; changes exchange rates and (later) fees, costs, reconciliation.
+- finance: reads operations data; changes exchange rates, fees, costs, reconciliation; runs the advisor.
 - purchasing: reads operations data; changes products' purchase data and (later) suppliers and purchase orders.
 - viewer: reads everything outside finance; changes nothing.
 """
@@ -20,6 +20,9 @@ ROLES = ("admin", "operations", "finance", "purchasing", "viewer")
 #: Apps whose data the operations side of the business works with.
 OPERATIONS_APPS = ("catalog", "channels", "inventory", "orders", "logistics", "customers", "compliance", "strategy")
 FINANCE_APPS = ("finance",)
+#: The operating-model advisor is the owner's and both sides' tool: operations and finance run advice and
+#: scenarios (the scenarios price SKUs with finance's figures, which only finance-access users see).
+ADVISOR_APPS = ("strategy",)
 PURCHASING_APPS = ("purchasing",)
 #: Never granted to a role other than admin: users, groups, tokens, company settings, admin log, sessions.
 ADMIN_ONLY_APPS = ("auth", "core", "admin", "sessions", "contenttypes")
@@ -59,7 +62,8 @@ def role_permissions(role: str):
     if role == "finance":
         # Finance takes in settlement and transaction reports itself.
         imports = Q(content_type__app_label="channels", codename="run_import")
-        return Permission.objects.filter(Q(pk__in=_perms(FINANCE_APPS).values("pk")) | view_ops | dashboard | imports)
+        return Permission.objects.filter(Q(pk__in=_perms(FINANCE_APPS + ADVISOR_APPS).values("pk")) | view_ops | dashboard
+                                         | imports)
     if role == "purchasing":
         return Permission.objects.filter(
             Q(pk__in=_perms(PURCHASING_APPS).values("pk"))

@@ -28,6 +28,7 @@ NAVIGATION = [
     NavItem(_("Account health"), "account-health", "analytics.view_dashboard", OVERVIEW),
     NavItem(_("Analytics"), "analytics-overview", "orders.view_order", OVERVIEW),
     NavItem(_("Customer analytics"), "analytics-customers", "orders.view_order", OVERVIEW),
+    NavItem(_("Advisor"), "strategy", "strategy.view_advicerecord", OVERVIEW),
     NavItem(_("Orders"), "orders", "orders.view_order", SALES),
     NavItem(_("Shipments"), "shipments", "logistics.view_shipment", SALES),
     NavItem(_("Returns"), "returns", "logistics.view_customerreturn", SALES),

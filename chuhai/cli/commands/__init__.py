@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     accounts,
+    advise,
     costs,
     demo,
     fba,
@@ -30,5 +31,5 @@ from . import (
 #: In the order ``chuhai --help`` lists them.
 COMMANDS = (init, serve, demo, users, accounts, warehouses, products, stock, inbound, fba, shipments, returns, imports, stats, fx,
             finance, costs, profit, report,
-            metrics,
+            metrics, advise,
             health, manage)
