@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from chuhai.analytics.metric_layer import engine, mart, run
-from chuhai.analytics.metric_layer.sources import CUSTOMER_DAYS, DAILY, MartSource
+from chuhai.analytics.metric_layer.sources import CUSTOMER_DAYS, DAILY, PRODUCT_MONTHS, MartSource
 from chuhai.finance.fx import set_manual_rate
 from chuhai.finance.profit_facts import ProfitFact
 from chuhai.orders.models import Order
@@ -104,9 +104,13 @@ def test_hand_checked_figures_from_the_rollup(shop, rollup_reads):
 
 
 def test_line_level_requests_and_distinct_customers_read_the_rows(shop, rollup_reads):
+    # line sums over whole months: the product-months rollup; over part of a month: the rows
     run("net_sales", by="sku")
-    run("net_sales", filters={"category": "cables"})
-    assert rollup_reads == []
+    run("net_sales", filters={"category": "cables"}, date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 2, 28))
+    assert rollup_reads == [("orders", PRODUCT_MONTHS)] * 2
+    rollup_reads.clear()
+    run("net_sales", by="sku", date_from=dt.date(2026, 2, 2))
+    run("net_sales", by="day,sku")
     run("customers,repeat_purchase_rate", by="sku")
     assert rollup_reads == []
     # customers are not additive: net sales from the daily rollup, customers from the customer-days one
@@ -143,6 +147,7 @@ def test_a_rebuilt_mart_has_its_rollups(shop):
 LINE_REQUESTS = (
     {"by": "sku"},
     {"by": "category", "date_from": dt.date(2026, 2, 1), "date_to": dt.date(2026, 2, 28)},
+    {"by": "sku", "date_from": dt.date(2026, 1, 10), "date_to": dt.date(2026, 2, 20)},
     {"by": "sku,account", "filters": {"marketplace": "SG,US"}},
     {"by": "month,category"},
     {"by": "channel", "filters": {"category": "cables"}},
@@ -151,10 +156,11 @@ LINE_REQUESTS = (
 
 
 @pytest.mark.parametrize("currency", [None, "USD"])
-def test_line_level_sums_from_grouped_lines_equal_the_rows(shop, monkeypatch, currency):
+def test_line_level_sums_from_grouped_lines_equal_the_rows(shop, monkeypatch, rollup_reads, currency):
     """SKU/category requests sum their line-additive aggregates over the lines grouped by the columns the
-    request needs (then joined to products and accounts): the same rows as summing the joined lines, with the
-    mart and without; order and customer counts still come from the lines."""
+    request needs (then joined to products and accounts) — over whole months, the product-months rollup grouped
+    the same way: the same rows as summing the joined lines, with the mart and without; order and customer
+    counts still come from the lines."""
     groupings = []
     real = MartSource.grouped_rollup
 
@@ -169,7 +175,8 @@ def test_line_level_sums_from_grouped_lines_equal_the_rows(shop, monkeypatch, cu
             if "limit" in kwargs and metrics == PROFIT_METRICS:
                 continue
             groupings.clear()
-            grouped, rows, direct = three_ways(monkeypatch, metrics, currency=currency, **kwargs)
+            rollup_reads.clear()
+            grouped, rows, direct = three_ways(monkeypatch, metrics, rollup_reads, currency=currency, **kwargs)
             assert grouped == rows == direct, (metrics, kwargs)
             assert grouped, (metrics, kwargs)
             assert groupings, (metrics, kwargs)
@@ -178,3 +185,6 @@ def test_line_level_sums_from_grouped_lines_equal_the_rows(shop, monkeypatch, cu
             # the day only when a dimension or a conversion needs it
             assert ("day" in keys) == (currency is not None or "month" in kwargs["by"]), (keys, kwargs)
             assert ("account_id" in keys) == bool({"account", "channel"} & set(kwargs["by"].split(","))), keys
+            whole_months = kwargs.get("date_from", dt.date(2026, 1, 1)).day == 1 and (
+                kwargs.get("date_to", dt.date(2026, 1, 31)) + dt.timedelta(days=1)).day == 1
+            assert rollup_reads == ([(source, PRODUCT_MONTHS)] if whole_months and currency is None else []), kwargs

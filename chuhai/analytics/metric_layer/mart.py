@@ -55,7 +55,7 @@ DIRTY_TABLE = "analytics_martdirty"
 ALL_MARK = "*|1970-01-01"
 SUBDIR = "analytics_mart"
 #: Bumped when the stored columns change: an older mart is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FILE = "data0.parquet"
 
 

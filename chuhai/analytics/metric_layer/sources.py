@@ -135,6 +135,10 @@ DAILY, CUSTOMER_DAYS = "daily", "customer_days"
 #: tens of thousands — instead of on every line (a top 20 of 20,000 SKUs over 5 million lines: 0.29 s instead
 #: of 0.40–0.54 s, DuckDB alone). Only line-additive aggregates (sums, :func:`.definitions.summed`) read it.
 GROUPED = "grouped"
+#: Per month (the mart's partition), account, marketplace, ship-to country, product and sale/credit: the sums of
+#: the rows. A :data:`GROUPED` request over whole months groups it instead of the rows (a top 20 of 20,000 SKUs
+#: over a year: 1.1 million rows instead of 5.4 million, 0.04 s instead of 0.16 s, DuckDB alone).
+PRODUCT_MONTHS = "product_months"
 #: The dimensions a rollup answers: the order-level columns it keeps (``month`` comes from the day, ``channel``
 #: from the account).
 ROLLUP_DIMENSIONS = frozenset({"day", "month", "account", "channel", "marketplace", "ship_country"})
@@ -239,20 +243,46 @@ class MartSource(Source):
             products = ("CAST(NULL AS VARCHAR) AS sku, CAST(NULL AS VARCHAR) AS category", "")
         return accounts, products
 
+    def whole_months(self) -> bool:
+        """Whether the request's date range is whole calendar months (an open end counts as whole)."""
+        starts = self.date_from is None or self.date_from.day == 1
+        ends = self.date_to is None or (self.date_to + dt.timedelta(days=1)).day == 1
+        return starts and ends
+
+    def grouped_from_months(self) -> bool:
+        """Whether a :data:`GROUPED` request can group the mart's :data:`PRODUCT_MONTHS` rollup instead of the
+        rows: whole months, no ``day`` dimension and no conversion (both need days)."""
+        from . import mart
+
+        return (PRODUCT_MONTHS in self.rollups and mart.enabled() and self.whole_months()
+                and not self.grouped_by_day and "day" not in (self.dimensions or ()))
+
     def relation(self) -> str:
         from . import mart
 
         kind = self.rollup_kind
         if mart.enabled():
-            stored = mart.rollup_relation(self, kind) if kind in self.rollups else mart.stored_relation(self)
+            months = kind == GROUPED and self.grouped_from_months()
+            if months:
+                stored = mart.rollup_relation(self, PRODUCT_MONTHS)
+            else:
+                stored = mart.rollup_relation(self, kind) if kind in self.rollups else mart.stored_relation(self)
             where = ["m.base_currency = $base"]
             if self.date_from is not None:
-                self.params.update(day_from=self.date_from, month_from=self.date_from.strftime("%Y-%m"))
-                where += ["m.month >= $month_from", 'm."day" >= $day_from']
+                self.params["month_from"] = self.date_from.strftime("%Y-%m")
+                where.append("m.month >= $month_from")
+                if not months:
+                    self.params["day_from"] = self.date_from
+                    where.append('m."day" >= $day_from')
             if self.date_to is not None:
-                self.params.update(day_to=self.date_to, month_to=self.date_to.strftime("%Y-%m"))
-                where += ["m.month <= $month_to", 'm."day" <= $day_to']
-            rows = f"(SELECT * FROM {stored} m WHERE {' AND '.join(where)})"
+                self.params["month_to"] = self.date_to.strftime("%Y-%m")
+                where.append("m.month <= $month_to")
+                if not months:
+                    self.params["day_to"] = self.date_to
+                    where.append('m."day" <= $day_to')
+            # a month's rows stand on its first day (for the month dimension; no day dimension reads them)
+            day = ", CAST(m.month || '-01' AS DATE) AS \"day\"" if months else ""
+            rows = f"(SELECT *{day} FROM {stored} m WHERE {' AND '.join(where)})"
             if kind == GROUPED:
                 rollup = self.grouped_rollup()
                 return self.named_grouped(f"({rollup.select(rows)})", rollup)
@@ -288,6 +318,9 @@ class OrderLines(MartSource):
                                     "is_credit", "base_currency"),
                               sums=("goods",), counts=(("first_lines", "first_line"),),
                               mins=(("first_at", "purchased_at"),), where="COALESCE(s.customer_ref, '') <> ''"),
+        # the line sums per month (the partition) and product: SKU and category requests over whole months
+        PRODUCT_MONTHS: Rollup(keys=("account_id", "marketplace", "ship_country", "product_id", "channel_sku",
+                                     "is_credit", "base_currency"), sums=("quantity", "goods", "charged")),
     }
     grouped_keys = {"day": ("day",), "month": ("day",), "account": ("account_id",), "channel": ("account_id",),
                     "marketplace": ("marketplace",), "ship_country": ("ship_country",),
@@ -405,7 +438,9 @@ class ProfitRows(MartSource):
     stored_columns = ("day", "account_id", "marketplace", "ship_country", "sku", "product_id",
                       *money_columns, "base_currency")
     rollups = {DAILY: Rollup(keys=("day", "account_id", "marketplace", "ship_country", "base_currency"),
-                             sums=money_columns)}
+                             sums=money_columns),
+               PRODUCT_MONTHS: Rollup(keys=("account_id", "marketplace", "ship_country", "sku", "product_id",
+                                            "base_currency"), sums=money_columns)}
     grouped_keys = {"day": ("day",), "month": ("day",), "account": ("account_id",), "channel": ("account_id",),
                     "marketplace": ("marketplace",), "ship_country": ("ship_country",),
                     "sku": ("sku", "product_id"), "category": ("sku", "product_id")}
