@@ -28,7 +28,8 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true   # Playwright's sync API runs an event lo
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 # The two databases run side by side (each pytest process is single-threaded; the live servers take free ports and
 # each PostgreSQL run gets its own test database), their output printed one after the other.
-# SERIAL=1 runs them one after the other instead.
+# SERIAL=1 runs them one after the other instead. The PostgreSQL run leaves out the tests that use no database
+# (CHUHAI_DB_TESTS_ONLY, tests/conftest.py): they run in the SQLite run, and would run there identically.
 logs=$(mktemp -d)
 run() {
   local label=$1; shift
@@ -44,10 +45,10 @@ if [ -n "$PG_URL" ]; then labels+=(PostgreSQL); fi
 echo "== tests on ${labels[*]} (started $(date +%H:%M:%S))"
 if [ "${SERIAL:-}" = "1" ]; then
   run SQLite env -u CHUHAI_DATABASE_URL
-  [ -n "$PG_URL" ] && run PostgreSQL env CHUHAI_DATABASE_URL="$PG_URL"
+  [ -n "$PG_URL" ] && run PostgreSQL env CHUHAI_DATABASE_URL="$PG_URL" CHUHAI_DB_TESTS_ONLY=1
 else
   run SQLite env -u CHUHAI_DATABASE_URL &
-  [ -n "$PG_URL" ] && run PostgreSQL env CHUHAI_DATABASE_URL="$PG_URL" &
+  [ -n "$PG_URL" ] && run PostgreSQL env CHUHAI_DATABASE_URL="$PG_URL" CHUHAI_DB_TESTS_ONLY=1 &
   wait
 fi
 status=0

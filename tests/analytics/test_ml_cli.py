@@ -37,7 +37,7 @@ def test_metrics_list(capsys, transactional_db):
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["metric", "name", "unit", "source"]
     net = next(line for line in lines if line.startswith("net_sales "))
-    assert "money" in net and "Same as the home dashboard's Sales" in net
+    assert "money" in net and "less the goods value credited back" in net
     assert any(line.startswith("repeat_purchase_rate ") and "all but day" in line for line in lines)
     assert any(line.startswith("ship_country ") for line in lines)
     code, out, _err = cli(capsys, "metrics", "list", "--json")

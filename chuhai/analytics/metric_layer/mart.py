@@ -278,7 +278,7 @@ def _build_months(name: str, months: list[str], tz: str) -> None:
         for month in months:
             first = dt.date.fromisoformat(month + "-01")
             last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-            sql, params = source.stored(first, last)
+            sql, params = source.stored(first, last, small_range=True)
             folder = _source_dir(name) / f"month={month}"
             folder.mkdir(parents=True, exist_ok=True)
             tmp = folder / f".{FILE}.{os.getpid()}.tmp"

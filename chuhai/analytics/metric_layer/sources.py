@@ -160,12 +160,11 @@ class MartSource(Source):
     #: :attr:`rollup_kind` (:func:`.query.run` and :mod:`chuhai.analytics.customers` set it).
     rollups: dict[str, Rollup] = {}
     rollup_kind: str | None = None
-    #: For :data:`GROUPED`: the stored columns each dimension needs, the columns always kept (sale/credit), the
-    #: columns summed and the ``(name, condition)`` counts.
+    #: For :data:`GROUPED`: the stored columns each dimension needs, the columns always kept (sale/credit) and
+    #: the columns summed.
     grouped_keys: dict[str, tuple[str, ...]] = {}
     grouped_always: tuple[str, ...] = ()
     grouped_sums: tuple[str, ...] = ()
-    grouped_counts: tuple[tuple[str, str], ...] = ()
     #: The SQL of the ``sku`` column over the stored (or grouped) rows ``m`` and the products ``p``.
     sku_sql = "m.sku"
     #: :data:`GROUPED` keeps the day even when no dimension needs it (a conversion to another currency sums per
@@ -194,7 +193,7 @@ class MartSource(Source):
         if self.grouped_by_day:
             wanted.add("day")
         keys = tuple(c for c in self.stored_columns if c in wanted)
-        return Rollup(keys=keys, sums=self.grouped_sums, counts=self.grouped_counts)
+        return Rollup(keys=keys, sums=self.grouped_sums)
 
     def named_grouped(self, stored: str, rollup: Rollup) -> str:
         """The grouped rows (``stored``) with the dimension columns: those the grouping left out are NULL."""
@@ -209,7 +208,11 @@ class MartSource(Source):
                    {key("ship_country", "VARCHAR")}, {products[0]}, {', '.join(others)}
             FROM {stored} m {accounts[1]} {products[1]}"""
 
-    def stored(self, date_from: dt.date | None = None, date_to: dt.date | None = None) -> tuple[str, dict]:
+    def stored(self, date_from: dt.date | None = None, date_to: dt.date | None = None,
+               small_range: bool = False) -> tuple[str, dict]:
+        """SQL and parameters of the stored rows of ``[date_from, date_to]``. ``small_range`` (the mart's month
+        rebuild): the range is a small part of the history, read on SQLite through its indexes (:func:`sqlite_rows`);
+        a large range reads faster through the attached scan (``sqlite_query`` returns text)."""
         raise NotImplementedError  # pragma: no cover - abstract
 
     def named(self, stored: str) -> str:
@@ -329,7 +332,7 @@ class OrderLines(MartSource):
     grouped_sums = ("quantity", "goods", "charged")
     sku_sql = "COALESCE(p.sku, m.channel_sku)"
 
-    def stored(self, date_from=None, date_to=None):
+    def stored(self, date_from=None, date_to=None, small_range=False):
         """Order lines of sale documents (statuses in SALE_STATUSES, items not cancelled), money in the order's
         base currency at its stored rate; ``date_from``/``date_to`` are company-local days (inclusive)."""
         t = engine.table
@@ -360,7 +363,7 @@ class OrderLines(MartSource):
             params.update(id_low=low, id_high=high)
             where += ["l.order_id BETWEEN $id_low AND $id_high", "o.id BETWEEN $id_low AND $id_high"]
             lines.append("l2.order_id BETWEEN $id_low AND $id_high")
-            if sqlite:  # PostgreSQL's scanner pushes the ranges down itself; SQLite's does not
+            if sqlite and small_range:  # PostgreSQL's scanner pushes the ranges down itself; SQLite's does not
                 ids = f"BETWEEN {int(low)} AND {int(high)}"
                 # read once (the first-line subquery reads the lines too)
                 prefix = (f"WITH range_lines AS MATERIALIZED "
@@ -446,7 +449,7 @@ class ProfitRows(MartSource):
                     "sku": ("sku", "product_id"), "category": ("sku", "product_id")}
     grouped_sums = money_columns
 
-    def stored(self, date_from=None, date_to=None):
+    def stored(self, date_from=None, date_to=None, small_range=False):
         t = engine.table
         where, params = ["TRUE"], {}
         if date_from is not None:
@@ -457,7 +460,7 @@ class ProfitRows(MartSource):
             where.append("f.day <= $stored_to")
         money = ",\n                   ".join(f"{d6('f.' + c)} AS {c}" for c in self.money_columns)
         facts = t("finance_profitfact")
-        if engine.backend() == "sqlite" and (date_from is not None or date_to is not None):
+        if small_range and engine.backend() == "sqlite" and (date_from is not None or date_to is not None):
             # through SQLite's index on the day (see sqlite_rows); the dates are ours, ISO formatted
             days = [f"day >= '{date_from.isoformat()}'"] if date_from is not None else []
             days += [f"day <= '{date_to.isoformat()}'"] if date_to is not None else []
