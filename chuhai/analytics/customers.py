@@ -392,18 +392,20 @@ def cohorts(date_from: dt.date | None = None, date_to: dt.date | None = None,
             SELECT * FROM (
                 SELECT customer_ref, MIN("day") AS first_day FROM every_src
                 WHERE NOT is_credit GROUP BY customer_ref) x {clause}),
-        activity AS (
-            SELECT DISTINCT c.customer_ref, date_trunc('month', c."day") AS month
-            FROM chosen c JOIN firsts f USING (customer_ref) WHERE NOT c.is_credit),
-        sales AS (SELECT customer_ref, SUM(goods) AS net FROM chosen GROUP BY customer_ref)
+        months AS MATERIALIZED (
+            -- one pass over the selection: per customer and month, whether they ordered and their net sales
+            SELECT c.customer_ref, date_trunc('month', c."day") AS month, bool_or(NOT c.is_credit) AS ordered,
+                   SUM(c.goods) AS net
+            FROM chosen c SEMI JOIN firsts f USING (customer_ref) GROUP BY ALL)
         SELECT 'a' AS kind, date_trunc('month', f.first_day) AS cohort,
-               date_diff('month', date_trunc('month', f.first_day), a.month) AS "offset",
+               date_diff('month', date_trunc('month', f.first_day), m.month) AS "offset",
                COUNT(*) AS n, NULL AS net
-        FROM activity a JOIN firsts f USING (customer_ref)
+        FROM months m JOIN firsts f USING (customer_ref)
+        WHERE m.ordered
         GROUP BY ALL
         UNION ALL
-        SELECT 's', date_trunc('month', f.first_day), NULL, COUNT(*), SUM(COALESCE(s.net, 0))
-        FROM firsts f LEFT JOIN sales s USING (customer_ref) GROUP BY ALL"""
+        SELECT 's', date_trunc('month', f.first_day), NULL, COUNT(DISTINCT f.customer_ref), SUM(COALESCE(m.net, 0))
+        FROM firsts f LEFT JOIN months m USING (customer_ref) GROUP BY ALL"""
     active: dict[dt.date, dict[int, int]] = {}
     sizes = []
     for kind, cohort, offset, n, net in _run(sql, params):
