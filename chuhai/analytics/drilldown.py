@@ -1,5 +1,5 @@
 """The order list as the analytics pages' drill-down: narrow an order queryset to a channel (the account's
-platform), a marketplace, a SKU, and to the documents the metric layer counts as sales — so a click on a chart bar
+platform), a marketplace, a SKU or a category, and to the documents the metric layer counts as sales — so a click on a chart bar
 or a table cell lists exactly the orders behind it.
 
 *Counted in sales* mirrors the order-line relation of :mod:`chuhai.analytics.metric_layer.sources`
@@ -29,19 +29,26 @@ def counted_in_sales() -> Q:
             & Q(base_currency=CompanySettings.load().base_currency))
 
 
-def has_sku(sku: str) -> Q:
-    """The condition on :class:`~chuhai.orders.models.Order` for "a line not cancelled has SKU ``sku``" (ours, or
-    the channel's on a line mapped to no product: the layer's ``COALESCE(p.sku, m.channel_sku)``)."""
-    lines = (OrderLine.objects.filter(order=OuterRef("pk")).exclude(item_status=ItemStatus.CANCELLED)
-             .filter(Q(product__sku=sku) | Q(product__isnull=True, channel_sku=sku)))
+def has_line(sku: str = "", category: str = "") -> Q:
+    """The condition on :class:`~chuhai.orders.models.Order` for "a line not cancelled has SKU ``sku`` and
+    category ``category``" (either may be empty: not filtered). The layer's SKU is ``COALESCE(p.sku,
+    m.channel_sku)`` (ours, or the channel's on a line mapped to no product) and its category ``COALESCE(
+    p.category, '')`` (a line without a product has the empty category); both must hold on the same line, as for
+    the layer's figure of that SKU within that category."""
+    lines = OrderLine.objects.filter(order=OuterRef("pk")).exclude(item_status=ItemStatus.CANCELLED)
+    if sku:
+        lines = lines.filter(Q(product__sku=sku) | Q(product__isnull=True, channel_sku=sku))
+    if category:
+        lines = lines.filter(product__category=category)
     return Q(Exists(lines))
 
 
 def filter_orders(queryset: QuerySet[Order], channel: str = "", marketplace: str = "",
-                  sales: str = "", sku: str = "") -> QuerySet[Order]:
+                  sales: str = "", sku: str = "", category: str = "") -> QuerySet[Order]:
     """``channel``: platform id (``amazon``); ``marketplace``: country code; ``sales``: ``yes`` keeps only the
     documents counted in sales, ``no`` only the others (cancelled, awaiting payment, every line cancelled);
-    ``sku``: the documents with a line not cancelled of that SKU (:func:`has_sku`)."""
+    ``sku`` and ``category``: the documents with a line not cancelled of that SKU and that category
+    (:func:`has_line`)."""
     if channel:
         queryset = queryset.filter(account__platform=channel)
     if marketplace:
@@ -50,6 +57,6 @@ def filter_orders(queryset: QuerySet[Order], channel: str = "", marketplace: str
         queryset = queryset.filter(counted_in_sales())
     elif sales == "no":
         queryset = queryset.exclude(counted_in_sales())
-    if sku:
-        queryset = queryset.filter(has_sku(sku))
+    if sku or category:
+        queryset = queryset.filter(has_line(sku, category))
     return queryset

@@ -147,16 +147,22 @@ def test_products_page_sku_links_list_exactly_the_sku_s_documents(shop, client_a
     assert figures["CABLE-1"] == str(cable_net_sales(found))
 
 
-def test_category_filter_is_not_passed_on(shop, client_as):
-    """The order list has no category filter: a SKU's lines are its product's category, so the link needs none —
-    except for an unmapped line whose channel SKU equals one of our SKUs (O11: category '' for the layer), listed
-    with CABLE-1's documents although the category filter leaves its line out of the figure."""
+def test_category_filter_is_passed_on_and_holds_on_the_same_line(shop, client_as):
+    """A category-filtered page's SKU link keeps the category: the documents with a live line of that SKU *in* that
+    category — not O11, whose CABLE-1 line is unmapped (category '' for the layer) — and their lines add up to
+    the SKU's figure on the page."""
     client = client_as("viewer")
     url = sku_links(client, {**JAN_FEB, "category": "cables"})["CABLE-1"]
-    assert url == "/orders/?" + urlencode({**JAN_FEB, "sku": "CABLE-1", "sales": "yes"})
-    assert page_ids(client, url.split("?", 1)[1]) == CABLE_JAN_FEB
-    assert cable_net_sales(CABLE_JAN_FEB - {"O11"}) == Decimal("306.90") == layer_net_sales(
+    assert url == "/orders/?" + urlencode({**JAN_FEB, "category": "cables", "sku": "CABLE-1", "sales": "yes"})
+    found = page_ids(client, url.split("?", 1)[1])
+    assert found == CABLE_JAN_FEB - {"O11"}
+    assert cable_net_sales(found) == Decimal("306.90") == layer_net_sales(
         "CABLE-1", dt.date(2026, 1, 1), dt.date(2026, 2, 28), {"category": "cables"})
+    # the category alone, and a SKU with a category it does not have
+    assert page_ids(client, {**JAN_FEB, "category": "cables", "sales": "yes"}) == CABLE_JAN_FEB - {"O11"}
+    assert page_ids(client, {**JAN_FEB, "category": "chargers", "sku": "CABLE-1"}) == set()
+    # O12's CHARGER-2 line reads "CABLE-1" as channel SKU: still a charger, never a cable document
+    assert "O12" in page_ids(client, {**JAN_FEB, "category": "chargers"})
 
 
 def test_cable_net_sales_by_hand_and_unmapped_skus_link(shop, client_as):

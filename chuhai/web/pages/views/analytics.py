@@ -86,7 +86,7 @@ def orders_url(date_from: dt.date, date_to: dt.date, filters: dict, **extra) -> 
         query["account"] = filters["account"]
     if filters.get("ship_country"):
         query["ship_country"] = filters["ship_country"]
-    for key in ("channel", "marketplace", "sku"):
+    for key in ("channel", "marketplace", "sku", "category"):
         if filters.get(key):
             query[key] = filters[key]
     query.update({k: v for k, v in extra.items() if v})

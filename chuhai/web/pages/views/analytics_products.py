@@ -4,9 +4,8 @@ summary. Only presentation: figures and classes are :mod:`chuhai.analytics.produ
 Both tables export CSV / Excel from their TableSpec (``?export=csv|xlsx&table=products|classes``). A SKU (table
 cell or chart bar) drills down to the order list: the documents counted in sales with a line not cancelled of that
 SKU (an unmapped line by its channel SKU, as the metric layer's ``sku``; :mod:`chuhai.analytics.drilldown`), in the
-page's date range, account, marketplace and ship-to country — exactly the documents behind the SKU's figures. The
-order list has no category filter; it needs none, a SKU's lines all being its product's category (a channel SKU
-equal to one of our SKUs on an unmapped line is the exception: listed too, though the category leaves it out).
+page's date range, account, marketplace, ship-to country and category (held by the same line) — exactly the
+documents behind the SKU's figures.
 """
 
 from __future__ import annotations

@@ -70,25 +70,27 @@ def allocation_context(order: Order) -> dict:
 
 
 class OrderListFilter(OrderFilter):
-    """The order list's filters, with the channel (the account's platform), the marketplace, the SKU and "counted
-    in sales" the analytics drill-downs pass (:mod:`chuhai.analytics.drilldown`)."""
+    """The order list's filters, with the channel (the account's platform), the marketplace, the SKU, the category
+    and "counted in sales" the analytics drill-downs pass (:mod:`chuhai.analytics.drilldown`)."""
 
     channel = forms.ChoiceField(label=_lazy("Channel"), required=False, choices=ANY + list(Platform.choices))
     marketplace = country_field(_lazy("Marketplace"))
     sku = forms.CharField(label=_lazy("SKU"), required=False, max_length=100,
                           widget=forms.TextInput(attrs={"size": 10}))
+    category = forms.CharField(label=_lazy("Category"), required=False, max_length=100,
+                               widget=forms.TextInput(attrs={"size": 10}))
     sales = forms.ChoiceField(label=_lazy("Counted in sales"), required=False, choices=YES_NO,
                               help_text=_lazy("Orders and credit notes whose lines count in the analytics' net "
                                               "sales (a sale status, not every line cancelled)."))
-    field_order = ["q", "account", "channel", "marketplace", "sku", "status", "sales", "date_from", "date_to",
-                   "ship_country"]
+    field_order = ["q", "account", "channel", "marketplace", "sku", "category", "status", "sales", "date_from",
+                   "date_to", "ship_country"]
 
     def clean_marketplace(self):
         value = self.cleaned_data["marketplace"]
         return normalize_country(value) if value else ""
 
 
-DRILL_FILTERS = ("channel", "marketplace", "sales", "sku")
+DRILL_FILTERS = ("channel", "marketplace", "sales", "sku", "category")
 
 
 @permission_required("orders.view_order", raise_exception=True)
