@@ -27,12 +27,10 @@ class AdviceRun:
 
 
 def gather(*, user=None, today: dt.date | None = None):
-    """The ledger's evidence, or None (no sale yet — or the evidence module is not installed)."""
-    try:
-        from . import evidence as ledger
-    except ImportError:
-        return None
-    return ledger.gather_evidence(today=today, user=user)
+    """The ledger's evidence, or None (no sale yet)."""
+    from .evidence import gather_evidence
+
+    return gather_evidence(today=today, user=user)
 
 
 def latest_capability() -> CapabilityAssessment | None:
